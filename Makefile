@@ -1,0 +1,53 @@
+# THET site. `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+PORT ?= 8000
+
+# Settings for the test suite: production-like (DEBUG off), no HTTPS redirect on the
+# test client, an obviously fake key.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
+
+.PHONY: run test serve bench lint format install migrate seed collectstatic clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_seed_content
+	DEBUG=1 $(PY) manage.py create_dev_admin
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Production mode on this machine: DEBUG off, gunicorn, WhiteNoise with hashed,
+# compressed static files. SECRET_KEY must come from the environment in production;
+# a throwaway one is made here if it is unset so the command works out of the box.
+# TLS is terminated in front of the app, so the HTTPS redirect is off unless asked for.
+serve: install
+	@test -n "$$SECRET_KEY" || echo "SECRET_KEY is not set: using a throwaway key for this run."
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} sh -c '\
+	  $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py migrate --noinput -v0 && \
+	  $(PY) manage.py load_seed_content && \
+	  exec $(VENV)/bin/gunicorn thet_site.wsgi:application --config thet_site/gunicorn.conf.py'
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,219 @@
+"""Every StreamField block of the site, in one module.
+
+Each block has an icon, a label an editor understands and a template that renders
+accessible HTML. One ``BodyBlock`` serves every page body.
+"""
+
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.contrib.table_block.blocks import TableBlock as WagtailTableBlock
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageBlock
+
+HEADING_LEVELS = [("h2", "Section heading (level 2)"), ("h3", "Sub-heading (level 3)")]
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=120, help_text="The heading as readers will see it.")
+    level = blocks.ChoiceBlock(
+        choices=HEADING_LEVELS,
+        default="h2",
+        help_text="Use level 2 for a new section and level 3 inside a section.",
+    )
+
+    class Meta:
+        icon = "title"
+        label = "Heading"
+        template = "components/blocks/heading.html"
+
+
+class FigureBlock(blocks.StructBlock):
+    image = ImageBlock(
+        help_text="Describe the image for people who cannot see it, or tick 'decorative'."
+    )
+    caption = blocks.CharBlock(required=False, max_length=250, help_text="Shown under the image.")
+    credit = blocks.CharBlock(required=False, max_length=120, help_text="Photographer or source.")
+
+    class Meta:
+        icon = "image"
+        label = "Image"
+        template = "components/blocks/figure.html"
+
+
+class StatisticBlock(blocks.StructBlock):
+    figure = blocks.CharBlock(max_length=20, help_text="As shown, e.g. 93,112 or £30 million.")
+    label = blocks.CharBlock(max_length=160, help_text="What the figure counts.")
+    source = blocks.CharBlock(
+        required=False, max_length=250, help_text="Where the figure comes from, if not THET."
+    )
+
+    class Meta:
+        icon = "pick"
+        label = "Statistic"
+        template = "components/blocks/statistic.html"
+
+
+class StatisticsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(
+        required=False, max_length=120, help_text="Optional heading above the figures."
+    )
+    statistics = blocks.ListBlock(StatisticBlock(), min_num=1, max_num=8)
+
+    class Meta:
+        icon = "list-ul"
+        label = "Statistics"
+        template = "components/blocks/statistics.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock(help_text="The words quoted, without quotation marks.")
+    attribution = blocks.CharBlock(
+        required=False, max_length=160, help_text="Who said it, and their role."
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = "Quote"
+        template = "components/blocks/quote.html"
+
+
+class LinkTargetBlock(blocks.StructBlock):
+    """A page on this site or an address elsewhere; exactly one of the two."""
+
+    page = blocks.PageChooserBlock(required=False, help_text="A page on this site.")
+    url = blocks.URLBlock(required=False, help_text="Or an address on another site.")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if bool(value.get("page")) == bool(value.get("url")):
+            raise blocks.StructBlockValidationError(
+                block_errors={"page": ValidationError("Choose a page or enter an address (one).")}
+            )
+        return value
+
+
+class CallToActionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, help_text="A short invitation.")
+    text = blocks.TextBlock(required=False, help_text="One or two sentences.")
+    link = LinkTargetBlock()
+    button_label = blocks.CharBlock(max_length=40, help_text="What the button says.")
+
+    class Meta:
+        icon = "link"
+        label = "Call to action"
+        template = "components/blocks/call_to_action.html"
+
+
+class KeyAsksBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, default="Our key asks")
+    asks = blocks.ListBlock(
+        blocks.TextBlock(help_text="One ask, as a sentence."),
+        min_num=1,
+        help_text="In order of priority; shown as a numbered list.",
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = "Key asks"
+        template = "components/blocks/key_asks.html"
+
+
+class FeaturedPagesBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(required=False, max_length=120)
+    pages = blocks.ListBlock(blocks.PageChooserBlock(), min_num=1, max_num=12)
+
+    class Meta:
+        icon = "doc-full"
+        label = "Featured pages"
+        template = "components/blocks/featured_pages.html"
+
+
+class DocumentLinkBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(help_text="A PDF or other file from the document library.")
+    label = blocks.CharBlock(
+        required=False, max_length=160, help_text="Link text; the document's title if blank."
+    )
+
+    class Meta:
+        icon = "doc-full-inverse"
+        label = "Document download"
+        template = "components/blocks/document_link.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    embed = EmbedBlock(help_text="A YouTube or Vimeo address.")
+    title = blocks.CharBlock(max_length=160, help_text="Describes the video for screen readers.")
+
+    class Meta:
+        icon = "media"
+        label = "Video or embed"
+        template = "components/blocks/embed.html"
+
+
+class TableBlock(WagtailTableBlock):
+    class Meta:
+        icon = "table"
+        label = "Table"
+        template = "components/blocks/table.html"
+
+
+class HighlightBlock(blocks.StructBlock):
+    title = blocks.CharBlock(max_length=120, help_text="A short name, e.g. a value.")
+    text = blocks.TextBlock(help_text="One or two sentences explaining it.")
+
+    class Meta:
+        icon = "tick-inverse"
+        label = "Highlight"
+
+
+class HighlightsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, help_text="E.g. 'Our values'.")
+    items = blocks.ListBlock(HighlightBlock(), min_num=1, max_num=12)
+
+    class Meta:
+        icon = "grip"
+        label = "Highlights (e.g. values)"
+        template = "components/blocks/highlights.html"
+
+
+SOCIAL_PLATFORMS = [
+    ("x", "X (Twitter)"),
+    ("linkedin", "LinkedIn"),
+    ("facebook", "Facebook"),
+    ("instagram", "Instagram"),
+    ("youtube", "YouTube"),
+    ("bluesky", "Bluesky"),
+]
+
+
+class SocialLinkBlock(blocks.StructBlock):
+    platform = blocks.ChoiceBlock(choices=SOCIAL_PLATFORMS, default="linkedin")
+    url = blocks.URLBlock(help_text="The full address of THET's profile.")
+
+    class Meta:
+        icon = "site"
+        label = "Social link"
+
+
+class BodyBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(
+        features=["bold", "italic", "link", "document-link", "ol", "ul", "h3"],
+        icon="pilcrow",
+        label="Text",
+        template="components/blocks/paragraph.html",
+    )
+    image = FigureBlock()
+    statistics = StatisticsBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    key_asks = KeyAsksBlock()
+    featured_pages = FeaturedPagesBlock()
+    document = DocumentLinkBlock()
+    embed = VideoBlock()
+    table = TableBlock()
+    highlights = HighlightsBlock()
+
+    class Meta:
+        label = "Body"

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from pages.seed import load_seed_content
+
+
+class Command(BaseCommand):
+    help = "Build the page tree and taxonomy from shared/seeds (safe to run again)."
+
+    def handle(self, *args, **options):
+        report = load_seed_content()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seed content: {len(report.created)} created, {len(report.kept)} already there."
+            )
+        )

@@ -1,0 +1,155 @@
+"""Home, Our Work and generic content pages, and the site footer setting."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from pages.blocks import BodyBlock, SocialLinkBlock, StatisticBlock
+
+
+class SummaryMixin(models.Model):
+    """A short plain-text summary used in listings, cards and the meta description."""
+
+    introduction = models.TextField(
+        blank=True,
+        help_text="One or two sentences under the title; also used in listings and "
+        "as the description search engines show.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def get_summary(self) -> str:
+        return self.search_description or self.introduction
+
+
+class BasePage(SummaryMixin, Page):
+    """Shared by every page type of the site."""
+
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional wide picture at the top of the page; also shown when shared.",
+    )
+
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    promote_panels = Page.promote_panels + [FieldPanel("hero_image")]
+
+    class Meta:
+        abstract = True
+
+
+def body_field(**kwargs):
+    return StreamField(
+        BodyBlock(), blank=True, help_text="The main content, built from blocks.", **kwargs
+    )
+
+
+class HomePage(BasePage):
+    headline = models.CharField(
+        max_length=160,
+        help_text="The big line at the top of the home page.",
+    )
+    vision = models.CharField(max_length=255, blank=True, help_text="THET's vision, one line.")
+    mission = models.CharField(max_length=255, blank=True, help_text="THET's mission, one line.")
+    statistics = StreamField(
+        [("statistic", StatisticBlock())],
+        blank=True,
+        max_num=6,
+        help_text="Headline figures shown under the introduction.",
+    )
+    body = body_field()
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pages.ContentPage", "pages.OurWorkPage", "policy.PublicationIndexPage"]
+    max_count = 1
+    page_description = "The home page of the site. There is only one."
+
+    content_panels = Page.content_panels + [
+        FieldPanel("headline"),
+        FieldPanel("introduction"),
+        MultiFieldPanel(
+            [FieldPanel("vision"), FieldPanel("mission")], heading="Vision and mission"
+        ),
+        FieldPanel("statistics"),
+        FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("headline"),
+        index.SearchField("body"),
+    ]
+
+
+class OurWorkPage(BasePage):
+    body = body_field()
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = [
+        "policy.PolicyWorkPage",
+        "partnerships.ProgrammePage",
+        "partnerships.ProjectIndexPage",
+        "pages.ContentPage",
+    ]
+    max_count = 1
+    page_description = "The section index of THET's work."
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("body")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        return context
+
+
+class ContentPage(BasePage):
+    body = body_field()
+
+    parent_page_types = ["pages.HomePage", "pages.OurWorkPage", "pages.ContentPage"]
+    subpage_types = ["pages.ContentPage"]
+    page_description = "A general page of text, images and figures, e.g. About."
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("body")]
+
+
+@register_setting(icon="list-ul")
+class SiteFooter(BaseSiteSetting):
+    organisation_name = models.CharField(
+        max_length=160,
+        default="Tropical Health & Education Trust (THET)",
+        help_text="The charity's name as it appears in the footer.",
+    )
+    address = models.TextField(blank=True, help_text="Postal address, one line per row.")
+    charity_number = models.CharField(
+        max_length=40, blank=True, help_text="Registered charity number, e.g. 1113101."
+    )
+    company_number = models.CharField(
+        max_length=40, blank=True, help_text="Registered company number, if any."
+    )
+    email = models.EmailField(blank=True, help_text="The public contact address.")
+    social_links = StreamField(
+        [("link", SocialLinkBlock())],
+        blank=True,
+        help_text="THET's profiles on social networks, in the order to show them.",
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("address"),
+        MultiFieldPanel(
+            [FieldPanel("charity_number"), FieldPanel("company_number")],
+            heading="Registration",
+        ),
+        FieldPanel("email"),
+        FieldPanel("social_links"),
+    ]
+
+    class Meta:
+        verbose_name = "Footer"

@@ -1,0 +1,264 @@
+"""Programmes, projects and the taxonomy they are filed under."""
+
+from django import forms
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from pages.blocks import StatisticBlock
+from pages.models import BasePage, body_field
+
+
+def country_choices():
+    from partnerships.worldmap import country_choices as choices
+
+    return [("", "Choose a country")] + list(choices())
+
+
+class TaxonomyBase(index.Indexed, models.Model):
+    name = models.CharField(max_length=160, unique=True, help_text="As visitors will see it.")
+    slug = models.SlugField(
+        max_length=160, unique=True, help_text="Used in web addresses; letters, numbers, hyphens."
+    )
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Country(TaxonomyBase):
+    iso_code = models.CharField(
+        "country",
+        max_length=2,
+        unique=True,
+        help_text="Pick the country; this places it on the map.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("iso_code", widget=forms.Select(choices=country_choices)),
+    ]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name_plural = "countries"
+
+
+class HealthTheme(TaxonomyBase):
+    description = models.TextField(blank=True, help_text="Optional: what the theme covers.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+
+class PartnerOrganisation(TaxonomyBase):
+    UK = "uk"
+    OVERSEAS = "overseas"
+    LOCATION_CHOICES = [(UK, "UK"), (OVERSEAS, "Overseas")]
+
+    location = models.CharField(
+        max_length=10,
+        choices=LOCATION_CHOICES,
+        default=UK,
+        help_text="Whether the organisation is a UK partner or an overseas partner.",
+    )
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partners",
+        help_text="Where the organisation is based (leave blank for the UK).",
+    )
+    website = models.URLField(blank=True, help_text="The organisation's own site, if any.")
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("location"), FieldPanel("country")]),
+        FieldPanel("website"),
+    ]
+    search_fields = TaxonomyBase.search_fields + [index.FilterField("location")]
+
+    class Meta(TaxonomyBase.Meta):
+        verbose_name = "partner organisation"
+
+
+class ProgrammePage(BasePage):
+    statistics = StreamField(
+        [("statistic", StatisticBlock())],
+        blank=True,
+        help_text="The programme's headline figures.",
+    )
+    body = body_field()
+    start_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the programme began, e.g. 2010."
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year it ended; blank if it is still running."
+    )
+    funder = models.CharField(
+        max_length=160, blank=True, help_text="Who funds the programme, e.g. UK aid (DFID)."
+    )
+
+    parent_page_types = ["pages.OurWorkPage"]
+    subpage_types = []
+    page_description = "A programme of THET's, such as the Health Partnership Scheme."
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")]),
+                FieldPanel("funder"),
+            ],
+            heading="Programme facts",
+        ),
+        FieldPanel("statistics"),
+        FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("body")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        projects = ProjectPage.objects.for_listing().filter(programme=self)
+        context["projects"] = projects[:12]
+        context["project_count"] = projects.count()
+        context["project_index"] = ProjectIndexPage.objects.live().first()
+        return context
+
+
+class ProjectQuerySet(PageQuerySet):
+    def for_listing(self):
+        return (
+            self.live()
+            .public()
+            .select_related("programme")
+            .prefetch_related("countries", "themes", "uk_partners", "overseas_partners")
+            .order_by("title")
+        )
+
+
+class ProjectIndexPage(BasePage):
+    parent_page_types = ["pages.OurWorkPage"]
+    subpage_types = ["partnerships.ProjectPage"]
+    max_count = 1
+    page_description = "The list of every partnership project, with filters."
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["projects"] = ProjectPage.objects.child_of(self).for_listing()
+        return context
+
+
+class ProjectPage(BasePage):
+    introduction = None
+    summary = models.TextField(
+        help_text="What the project does, in two or three sentences, for listings."
+    )
+    body = body_field()
+    programme = models.ForeignKey(
+        ProgrammePage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        help_text="The programme that funded or ran this project.",
+    )
+    countries = ParentalManyToManyField(
+        Country, blank=True, related_name="projects", help_text="Where the project works."
+    )
+    themes = ParentalManyToManyField(
+        HealthTheme,
+        blank=True,
+        related_name="projects",
+        verbose_name="health themes",
+        help_text="The health areas it covers.",
+    )
+    uk_partners = ParentalManyToManyField(
+        PartnerOrganisation,
+        blank=True,
+        related_name="uk_projects",
+        verbose_name="UK partners",
+        help_text="NHS trusts, universities or colleges in the UK.",
+    )
+    overseas_partners = ParentalManyToManyField(
+        PartnerOrganisation,
+        blank=True,
+        related_name="overseas_projects",
+        help_text="The partner institutions overseas.",
+    )
+    start_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year the project began."
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The year it ended; blank if still running."
+    )
+
+    objects = PageManager.from_queryset(ProjectQuerySet)()
+
+    parent_page_types = ["partnerships.ProjectIndexPage"]
+    subpage_types = []
+    page_description = "One health partnership project."
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("programme"),
+        MultiFieldPanel(
+            [
+                FieldPanel("countries", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading="Where and what",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("uk_partners"), FieldPanel("overseas_partners")],
+            heading="Partners",
+        ),
+        FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")], heading="Years"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("countries", [index.SearchField("name")]),
+        index.RelatedFields("themes", [index.SearchField("name")]),
+        index.RelatedFields("uk_partners", [index.SearchField("name")]),
+        index.RelatedFields("overseas_partners", [index.SearchField("name")]),
+        index.FilterField("programme"),
+    ]
+
+    def get_summary(self) -> str:
+        return self.search_description or self.summary
+
+    @property
+    def years(self) -> str:
+        if self.start_year and self.end_year and self.start_year != self.end_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year:
+            return f"{self.start_year}" if self.end_year else f"{self.start_year} onwards"
+        return ""
+
+    @cached_property
+    def related_projects(self):
+        """Other live projects that share a country or a health theme."""
+        return (
+            ProjectPage.objects.for_listing()
+            .exclude(pk=self.pk)
+            .filter(
+                models.Q(countries__in=self.countries.all())
+                | models.Q(themes__in=self.themes.all())
+            )
+            .distinct()[:3]
+        )

@@ -1,0 +1,43 @@
+"""Shared fixtures: the seeded site and small helpers.
+
+The seed content is loaded once per test session into the test database; each test runs
+in a transaction that is rolled back, so every test starts from the seeded site. Tests
+that flush the database (live-server and transactional tests) reload it through `seeded`.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from pages.models import HomePage
+from pages.seed import load_seed_content
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_seed_content()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_clean_cache(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def seeded(db):
+    """The whole site as `load_seed_content` builds it."""
+    if not HomePage.objects.exists():
+        load_seed_content()
+
+
+@pytest.fixture
+def get_html(client):
+    def get(url, status=200):
+        response = client.get(url)
+        assert response.status_code == status, f"{url}: {response.status_code}"
+        return response.content.decode()
+
+    return get

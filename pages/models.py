@@ -85,6 +85,13 @@ class HomePage(BasePage):
         index.SearchField("body"),
     ]
 
+    def get_context(self, request, *args, **kwargs):
+        from policy.models import PublicationPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_publications"] = PublicationPage.objects.for_listing()[:3]
+        return context
+
 
 class OurWorkPage(BasePage):
     body = body_field()

@@ -1,6 +1,9 @@
 """Policy Work, publications (reports, papers, briefings) and their taxonomy."""
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -127,9 +130,24 @@ class PublicationIndexPage(BasePage):
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
 
+    per_page = 12
+
     def get_context(self, request, *args, **kwargs):
+        from policy.forms import PublicationFilterForm
+
         context = super().get_context(request, *args, **kwargs)
-        context["publications"] = PublicationPage.objects.child_of(self).for_listing()
+        publications = PublicationPage.objects.child_of(self).for_listing()
+        years = sorted(
+            {d.year for d in publications.order_by().dates("publication_date", "year")},
+            reverse=True,
+        )
+        form = PublicationFilterForm(request.GET or None, years=years)
+        filtered = form.apply(publications)
+        context["form"] = form
+        context["querystring"] = urlencode(form.active)
+        context["publications"] = Paginator(filtered, self.per_page).get_page(
+            request.GET.get("page")
+        )
         return context
 
 

@@ -41,3 +41,31 @@ def get_html(client):
         return response.content.decode()
 
     return get
+
+
+# --- Publications and documents (#06) ---
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads go to a throwaway folder, never the working copy's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def publication_pdf(db, media_root):
+    """A small PDF uploaded as a Wagtail document."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()(title="Full report (PDF)")
+    document.file.save("full-report.pdf", ContentFile(PDF_BYTES), save=False)
+    document.file_size = len(PDF_BYTES)
+    document.save()
+    return document

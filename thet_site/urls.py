@@ -5,12 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
+from policy.feeds import PublicationFeed
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", page_views.search, name="search"),
     path("health/", page_views.health, name="health"),
+    path("publications/feed/", PublicationFeed(), name="publication_feed"),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,68 @@
+"""RSS 2.0 feed of the latest publications, at /publications/feed/."""
+
+import copy
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.utils import feedgenerator
+from django.utils.timezone import get_default_timezone
+
+from policy.models import PublicationIndexPage, PublicationPage
+
+
+class PublicationFeed(Feed):
+    feed_type = feedgenerator.Rss201rev2Feed
+    title = "THET publications"
+    description = (
+        "New reports, discussion papers, policy papers and briefings from THET, the "
+        "Tropical Health & Education Trust."
+    )
+    language = "en-gb"
+    limit = 20
+
+    def __call__(self, request, *args, **kwargs):
+        # One instance serves every request: work on a copy that knows this request.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def link(self):
+        index = PublicationIndexPage.objects.live().first()
+        return index.get_url(request=self.request) if index else "/"
+
+    def items(self):
+        return PublicationPage.objects.for_listing()[: self.limit]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.get_summary()
+
+    def item_link(self, item):
+        return item.get_url(request=self.request)
+
+    def item_pubdate(self, item):
+        return datetime.datetime.combine(
+            item.publication_date, datetime.time(), tzinfo=get_default_timezone()
+        )
+
+    def item_author_name(self, item):
+        return ", ".join(item.author_list) or None
+
+    def item_categories(self, item):
+        names = [item.publication_type.name] if item.publication_type else []
+        return names + [topic.name for topic in item.topics.all()]
+
+    def item_enclosures(self, item):
+        document = item.document
+        if document is None:
+            return []
+        size = document.file_size or document.get_file_size() or 0
+        return [
+            feedgenerator.Enclosure(
+                url=self.request.build_absolute_uri(document.url),
+                length=str(size),
+                mime_type=document.content_type,
+            )
+        ]

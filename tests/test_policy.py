@@ -1,0 +1,269 @@
+"""Publications: the listing's filters, the RSS feed, and where the latest ones appear."""
+
+import datetime
+from email.utils import parsedate_to_datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from defusedxml import ElementTree as ET
+
+from policy.models import PublicationIndexPage, PublicationPage, PublicationType, Topic
+
+SEED_TITLES = {
+    "Experts in Our Midst": datetime.date(2023, 11, 1),
+    "From Competition to Collaboration": datetime.date(2022, 11, 1),
+    "The Transition from Aid": datetime.date(2017, 6, 1),
+    "In Our Mutual Interest": datetime.date(2016, 6, 1),
+    "General Election 2024 Briefing": datetime.date(2024, 6, 1),
+}
+
+
+def listed_titles(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return [h.get_text(strip=True) for h in soup.select(".publication-teaser h3")]
+
+
+def has(titles: list[str], start: str) -> bool:
+    return any(title.startswith(start) for title in titles)
+
+
+def add_publications(count: int, **fields) -> list[PublicationPage]:
+    """Publish ``count`` simple publications under the index (no revisions needed)."""
+    index = PublicationIndexPage.objects.get()
+    report = PublicationType.objects.get(slug="report")
+    topic = Topic.objects.get(slug="uk-aid")
+    pages = []
+    for n in range(count):
+        page = PublicationPage(
+            title=f"Generated report {n:03d}",
+            slug=f"generated-report-{n:03d}",
+            publication_type=report,
+            publication_date=datetime.date(2010, 1, 1) + datetime.timedelta(days=n),
+            summary=f"Number {n}.",
+            **fields,
+        )
+        index.add_child(instance=page)
+        page.topics.set([topic])
+        pages.append(page)
+    return pages
+
+
+# --- Listing -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestListing:
+    def test_every_seed_publication_newest_first(self, get_html):
+        titles = listed_titles(get_html("/publications/"))
+        expected = sorted(SEED_TITLES, key=SEED_TITLES.get, reverse=True)
+        assert [t[: len(e)] for t, e in zip(titles, expected, strict=True)] == expected
+
+    @pytest.mark.parametrize(
+        ("query", "shown", "hidden"),
+        [
+            ("type=briefing", ["General Election 2024 Briefing"], ["Experts in Our Midst"]),
+            ("type=discussion-paper", ["The Transition from Aid"], ["In Our Mutual Interest"]),
+            (
+                "topic=diaspora",
+                ["Experts in Our Midst", "General Election 2024 Briefing"],
+                ["The Transition from Aid"],
+            ),
+            ("year=2017", ["The Transition from Aid"], ["In Our Mutual Interest"]),
+            ("q=diaspora", ["Experts in Our Midst"], ["In Our Mutual Interest"]),
+            (
+                "topic=uk-aid&type=policy-paper",
+                ["In Our Mutual Interest"],
+                ["The Transition from Aid", "General Election 2024 Briefing"],
+            ),
+            ("type=report&year=2022", ["From Competition to Collaboration"], ["Experts in"]),
+        ],
+    )
+    def test_filters(self, get_html, query, shown, hidden):
+        titles = listed_titles(get_html(f"/publications/?{query}"))
+        for title in shown:
+            assert has(titles, title), f"{title} missing for {query}: {titles}"
+        for title in hidden:
+            assert not has(titles, title), f"{title} shown for {query}"
+
+    def test_form_keeps_the_chosen_values(self, get_html):
+        soup = BeautifulSoup(
+            get_html("/publications/?type=briefing&topic=uk-aid&year=2024&q=NHS"), "html.parser"
+        )
+        assert soup.find("select", {"name": "type"}).find("option", selected=True)["value"] == (
+            "briefing"
+        )
+        assert soup.find("select", {"name": "topic"}).find("option", selected=True)["value"] == (
+            "uk-aid"
+        )
+        assert soup.find("select", {"name": "year"}).find("option", selected=True)["value"] == (
+            "2024"
+        )
+        assert soup.find("input", {"name": "q"})["value"] == "NHS"
+        # Every control has a label.
+        for control in soup.select("form.filter-form select, form.filter-form input"):
+            assert soup.find("label", {"for": control["id"]}), control
+
+    def test_year_choices_come_from_the_publications(self, get_html):
+        soup = BeautifulSoup(get_html("/publications/"), "html.parser")
+        years = [o["value"] for o in soup.find("select", {"name": "year"}).find_all("option")]
+        assert years == ["", "2024", "2023", "2022", "2017", "2016"]
+
+    def test_nothing_matches(self, get_html):
+        html = get_html("/publications/?year=1990")
+        assert listed_titles(html) == []
+        assert "No publications match these filters" in html
+        html = get_html("/publications/?q=zzzyyyxxx")
+        assert listed_titles(html) == []
+        assert "No publications match these filters" in html
+
+    @pytest.mark.parametrize(
+        ("query", "notice"),
+        [
+            ("type=nonsense", "We don't have that type of publication"),
+            ("topic=%3Cscript%3E", "We don't have that topic"),
+            ("year=abc", "The year must be a four-digit year"),
+            ("year=99999999999999999999", "The year must be a four-digit year"),
+        ],
+    )
+    def test_bad_values_are_ignored_with_a_message(self, get_html, query, notice):
+        html = get_html(f"/publications/?{query}")
+        assert notice in html.replace("&#x27;", "'")
+        assert len(listed_titles(html)) == 5
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            'q="',
+            "q=%22%3E",
+            "q='",
+            "q=AND OR NOT",
+            "q=" + "x" * 5000,
+            "q=%00",
+            "page=abc",
+            "page=-1",
+            "page=99999",
+            "type=&topic=&year=&q=",
+            "type=briefing&type=report",
+            "year=0",
+        ],
+    )
+    def test_malformed_input_never_500(self, client, query):
+        assert client.get(f"/publications/?{query}").status_code == 200
+
+    def test_pagination_keeps_filters(self, get_html):
+        add_publications(15)
+        html = get_html("/publications/?type=report")
+        assert "17 publications" in html
+        assert len(listed_titles(html)) == 12
+        soup = BeautifulSoup(html, "html.parser")
+        next_link = soup.find("a", rel="next")
+        assert next_link["href"] == "?type=report&page=2"
+        titles = listed_titles(get_html("/publications/" + next_link["href"]))
+        assert len(titles) == 5
+        assert has(titles, "Experts in Our Midst") is False  # newest are on page 1
+        # Out of range gives the last page.
+        assert listed_titles(get_html("/publications/?type=report&page=50")) == titles
+
+    def test_advertises_the_feed(self, get_html):
+        for url in ["/publications/", "/"]:
+            soup = BeautifulSoup(get_html(url), "html.parser")
+            link = soup.find("link", rel="alternate", type="application/rss+xml")
+            assert link is not None, url
+            assert link["href"] == "/publications/feed/"
+
+
+@pytest.mark.django_db
+def test_listing_query_count_does_not_grow(client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        client.get(url)  # warm the per-process caches (site root paths) first
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    urls = ["/publications/", "/publications/?topic=uk-aid&q=report", "/publications/feed/", "/"]
+    urls += ["/our-work/policy-work/"]
+    few = {url: count(url) for url in urls}
+    add_publications(100)
+    many = {url: count(url) for url in urls}
+    assert many == few
+    for url in urls:
+        with django_assert_max_num_queries(25):
+            client.get(url)
+
+
+# --- Feed --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestFeed:
+    def get_channel(self, client):
+        response = client.get("/publications/feed/")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/rss+xml")
+        root = ET.fromstring(response.content)
+        assert root.tag == "rss"
+        assert root.get("version") == "2.0"
+        channels = root.findall("channel")
+        assert len(channels) == 1
+        return channels[0]
+
+    def test_valid_rss_with_the_seed_publications(self, client):
+        channel = self.get_channel(client)
+        # Required channel elements (RSS 2.0 spec).
+        assert channel.findtext("title") == "THET publications"
+        assert channel.findtext("link") == "http://testserver/publications/"
+        assert channel.findtext("description")
+        items = channel.findall("item")
+        titles = [item.findtext("title") for item in items]
+        expected = sorted(SEED_TITLES, key=SEED_TITLES.get, reverse=True)
+        assert [t[: len(e)] for t, e in zip(titles, expected, strict=True)] == expected
+        for item in items:
+            link = item.findtext("link")
+            assert link.startswith("http://testserver/publications/")
+            assert item.findtext("guid") == link
+            assert item.findtext("description")
+            title = item.findtext("title")
+            date = next(d for t, d in SEED_TITLES.items() if title.startswith(t))
+            assert parsedate_to_datetime(item.findtext("pubDate")).date() == date
+            assert client.get(link).status_code == 200
+        categories = [c.text for c in items[0].findall("category")]
+        assert categories[0] == "Briefing"
+        assert "Diaspora" in categories
+
+    def test_enclosure_links_the_document(self, client, publication_pdf):
+        page = PublicationPage.objects.get(slug="experts-in-our-midst")
+        page.document = publication_pdf
+        page.save_revision().publish()
+        channel = self.get_channel(client)
+        item = next(i for i in channel.findall("item") if i.findtext("title") == page.title)
+        enclosure = item.find("enclosure")
+        assert enclosure.get("type") == "application/pdf"
+        assert enclosure.get("length") == str(len(publication_pdf.file.read()))
+        url = enclosure.get("url")
+        assert url.startswith("http://testserver/documents/")
+        response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    def test_limited_to_the_latest_twenty(self, client):
+        add_publications(30)
+        assert len(self.get_channel(client).findall("item")) == 20
+
+
+# --- Home and Policy Work ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_shows_latest_publications(get_html):
+    soup = BeautifulSoup(get_html("/"), "html.parser")
+    section = soup.find("h2", string="Latest publications").find_parent("section")
+    titles = [h.get_text(strip=True) for h in section.select("h3")]
+    assert [t[:20] for t in titles] == [
+        "General Election 202",
+        "Experts in Our Midst",
+        "From Competition to ",
+    ]
+    assert section.find("a", string="See all publications")["href"] == "/publications/"

@@ -1,7 +1,9 @@
 """Programmes, projects and the taxonomy they are filed under."""
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import IntegerField, OuterRef, Subquery
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -12,6 +14,31 @@ from wagtail.search import index
 
 from pages.blocks import StatisticBlock
 from pages.models import BasePage, body_field
+
+PROJECTS_PER_PAGE = 20
+
+
+class SubqueryCount(Subquery):
+    """``(SELECT COUNT(*) FROM (subquery))``: a correlated count that works on every backend."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def map_context(countries, href_for) -> dict:
+    """The world map and its text list for ``countries`` annotated with a count ``n``.
+
+    ``href_for(country)`` gives each country's link (the filtered project listing).
+    """
+    from partnerships.worldmap import render_world_map
+
+    countries = [country for country in countries if country.n]
+    by_code = {country.iso_code.upper(): country for country in countries}
+    svg = render_world_map(
+        {code: country.n for code, country in by_code.items()},
+        lambda code: href_for(by_code[code]),
+    )
+    return {"svg": svg, "items": [(country, href_for(country)) for country in countries]}
 
 
 def country_choices():
@@ -133,7 +160,17 @@ class ProgrammePage(BasePage):
         projects = ProjectPage.objects.for_listing().filter(programme=self)
         context["projects"] = projects[:12]
         context["project_count"] = projects.count()
-        context["project_index"] = ProjectIndexPage.objects.live().first()
+        index = ProjectIndexPage.objects.live().first()
+        context["project_index"] = index
+        if index is not None:
+            listing = f"{index.get_url(request)}?programme={self.slug}"
+            in_programme = (
+                projects.filter(countries=OuterRef("pk")).order_by().values("pk").distinct()
+            )
+            countries = Country.objects.annotate(n=SubqueryCount(in_programme)).order_by("name")
+            context["world_map"] = map_context(
+                countries, lambda country: f"{listing}&country={country.slug}"
+            )
         return context
 
 
@@ -157,8 +194,20 @@ class ProjectIndexPage(BasePage):
     content_panels = Page.content_panels + [FieldPanel("introduction")]
 
     def get_context(self, request, *args, **kwargs):
+        from partnerships.forms import ProjectFilterForm
+
         context = super().get_context(request, *args, **kwargs)
-        context["projects"] = ProjectPage.objects.child_of(self).for_listing()
+        form = ProjectFilterForm(
+            request.GET, projects=ProjectPage.objects.child_of(self).for_listing()
+        )
+        paginator = Paginator(form.filtered(), PROJECTS_PER_PAGE)
+        context["form"] = form
+        context["projects"] = paginator.get_page(request.GET.get("page"))
+        context["querystring"] = form.querystring()
+        context["world_map"] = map_context(
+            form.country_counts(),
+            lambda country: f"?{form.querystring(country=country.slug)}",
+        )
         return context
 
 
@@ -241,6 +290,14 @@ class ProjectPage(BasePage):
 
     def get_summary(self) -> str:
         return self.search_description or self.summary
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["uk_partners"] = self.uk_partners.all()
+        context["overseas_partners"] = self.overseas_partners.select_related("country")
+        context["countries"] = self.countries.all()
+        context["themes"] = self.themes.all()
+        return context
 
     @property
     def years(self) -> str:

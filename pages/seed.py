@@ -8,9 +8,11 @@ anything and never overwrites what an editor has changed since.
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from pages import roles
 from pages.models import ContentPage, HomePage, OurWorkPage, SiteFooter
 from partnerships.models import (
     Country,
@@ -734,4 +736,6 @@ def load_seed_content() -> SeedReport:
     build_policy_work(report, our_work, publications)
     build_partnerships(report, our_work, taxonomy)
     build_footer(report, Site.objects.get(root_page=home))
+    # Policy team grants and the sign-off workflow on the policy pages (#08).
+    roles.ensure_policy_pages(django_apps)
     return report

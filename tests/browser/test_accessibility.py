@@ -1,4 +1,11 @@
-"""Accessibility in a real browser: axe-core (WCAG 2.0/2.1/2.2 A and AA) and the keyboard."""
+"""Accessibility and layout in a real browser, on every page of the seeded site.
+
+axe-core (WCAG 2.0/2.1/2.2, levels A and AA) must find nothing; the keyboard reaches the
+skip link first and then the main menu; the menu works at phone width without JavaScript;
+no page scrolls sideways at 320, 768 or 1280 px.
+"""
+
+import json
 
 import pytest
 
@@ -6,22 +13,136 @@ from tests.browser.axe import axe_violations, format_violations
 
 pytestmark = pytest.mark.browser
 
+WIDTHS = (1280, 768, 320)
 
-def test_home_page_has_no_axe_violations(page, site_server):
-    response = page.goto(site_server + "/")
-    assert response.status == 200
-    assert page.locator("h1").count() == 1
-    violations = axe_violations(page)
-    assert violations == [], format_violations(violations)
+LIST_PAGES = """
+import json
+from wagtail.models import Page
+print(json.dumps([p.url for p in Page.objects.live().public().filter(depth__gte=2)]))
+"""
+
+FIRST_COUNTRY = """
+from partnerships.models import Country
+c = Country.objects.filter(projects__live=True).order_by("name").first() or Country.objects.first()
+print(c.pk if c else "")
+"""
 
 
-def test_skip_link_is_the_first_thing_tab_reaches(page, site_server):
+@pytest.fixture(scope="session")
+def seeded_urls(live_site):
+    """Every live page of the seeded tree, plus search results and a filtered listing."""
+    urls = json.loads(live_site.manage("shell", "-c", LIST_PAGES).stdout.strip().splitlines()[-1])
+    assert "/" in urls and "/our-work/projects/" in urls and len(urls) >= 10, urls
+    country = live_site.manage("shell", "-c", FIRST_COUNTRY).stdout.strip().splitlines()[-1]
+    return [*urls, "/search/?q=health", f"/our-work/projects/?country={country}"]
+
+
+def _horizontal_overflow(page):
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def test_every_page_passes_axe_and_fits_every_width(new_page, site_server, seeded_urls):
+    """One browser page walks the whole site: faster than a fresh page per URL."""
+    page = new_page(width=1280)
+    problems = []
+    for url in seeded_urls:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        response = page.goto(site_server + url)
+        if response.status != 200:
+            problems.append(f"{url}: HTTP {response.status}")
+            continue
+        h1s = page.locator("h1").count()
+        if h1s != 1:
+            problems.append(f"{url}: {h1s} h1 elements")
+        if page.get_attribute("html", "lang") != "en-GB":
+            problems.append(f"{url}: <html lang> is not en-GB")
+        for landmark in ("header", "nav", "main", "footer"):
+            if page.locator(landmark).count() == 0:
+                problems.append(f"{url}: no <{landmark}> landmark")
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{url}: axe-core found\n{format_violations(violations)}")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            overflow = _horizontal_overflow(page)
+            if overflow > 0:
+                problems.append(f"{url}: scrolls sideways by {overflow}px at {width}px wide")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_passes_axe_at_phone_width(new_page, site_server, seeded_urls):
+    """The small-screen layout (menu closed) has its own colours and targets to check."""
+    page = new_page(width=360)
+    problems = []
+    for url in seeded_urls:
+        page.goto(site_server + url)
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"{url}: axe-core found\n{format_violations(violations)}")
+    assert not problems, "\n".join(problems)
+
+
+def _focused(page):
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          return {text: el.textContent.trim().replace(/\\s+/g, " "),
+                  href: el.getAttribute("href"),
+                  tag: el.tagName.toLowerCase(),
+                  inMainNav: !!el.closest('nav[aria-label="Main"]'),
+                  outline: getComputedStyle(el).outlineStyle,
+                  shadow: getComputedStyle(el).boxShadow};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_tab_reaches_skip_link_first_then_the_menu(new_page, site_server, width):
+    page = new_page(width=width)
+    page.goto(site_server + "/about/")
+    page.keyboard.press("Tab")
+    first = _focused(page)
+    assert (first["text"], first["href"]) == ("Skip to main content", "#main")
+    assert page.locator("a.skip-link").is_visible(), "the skip link must show when focused"
+    page.keyboard.press("Tab")
+    second = _focused(page)
+    assert second["inMainNav"], f"second Tab went to {second}, not the main menu"
+    # A visible focus indicator on what has focus.
+    assert second["outline"] != "none" or second["shadow"] != "none"
+
+
+def test_skip_link_moves_focus_to_main_content(page, site_server):
     page.goto(site_server + "/")
     page.keyboard.press("Tab")
-    focused = page.evaluate(
-        "() => [document.activeElement.textContent.trim(), "
-        "document.activeElement.getAttribute('href')]"
-    )
-    assert focused == ["Skip to main content", "#main"]
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_menu_opens_and_works_by_keyboard_at_360px(new_page, site_server):
+    page = new_page(width=360, height=740, java_script_enabled=False)
+    page.goto(site_server + "/")
+    menu = page.get_by_role("navigation", name="Main")
+    links = menu.get_by_role("link", name="Publications")
+    assert not links.is_visible(), "at 360px the menu starts closed"
+    # Tab: skip link, home link, then the menu button.
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    toggle = _focused(page)
+    assert toggle["text"].startswith("Menu"), toggle
+    page.keyboard.press("Enter")
+    assert links.is_visible(), "Enter on the menu button opens the menu"
+    box = links.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    # Tab on through the open menu to Publications and follow it.
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if _focused(page)["text"] == "Publications":
+            break
+    else:
+        pytest.fail("Tab never reached the Publications link in the open menu")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/publications/")
+    assert page.locator("h1").inner_text() == "Publications"

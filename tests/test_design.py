@@ -1,0 +1,110 @@
+"""The design system's server-side half: responsive images, menu, templates without inline
+code. (Colour contrast, focus, layout and the weight budget are checked in tests/browser/.)"""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+
+from pages.models import ContentPage
+from policy.models import PublicationPage
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.fixture
+def photo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (1800, 1000), (0, 79, 139)).save(buffer, "JPEG")
+    return Image.objects.create(
+        title="Midwives in training", file=ImageFile(buffer, name="midwives.jpg")
+    )
+
+
+def _img_tags(html):
+    return re.findall(r"<img\b[^>]*>", html)
+
+
+def _attrs(tag):
+    return dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+
+
+def test_images_are_responsive_modern_and_sized(seeded, client, photo):
+    about = ContentPage.objects.get(url_path="/home/about/")
+    about.hero_image = photo
+    about.body = [
+        {
+            "type": "image",
+            "value": {
+                "image": {"image": photo.pk, "alt_text": "Two midwives with a newborn baby"},
+                "caption": "Training in Kathmandu",
+                "credit": "",
+            },
+        },
+        *about.body.raw_data,
+    ]
+    about.save_revision().publish()
+
+    html = client.get("/about/").content.decode()
+    assert html.count("<picture") == 2
+    assert 'type="image/webp"' in html
+    hero, figure = (_attrs(t) for t in _img_tags(html) if "/media/" in t or "images/" in t)
+    for img in (hero, figure):
+        assert int(img["width"]) > 0 and int(img["height"]) > 0
+        assert re.search(r"\s\d+w", img.get("srcset", "")), img  # several widths offered
+        assert img.get("sizes")
+        assert img["src"].endswith(".jpg")  # the fallback for browsers without WebP
+    assert hero["alt"] == ""  # decorative: the h1 says what the page is
+    assert "loading" not in hero  # above the fold: never lazy
+    assert figure["alt"] == "Two midwives with a newborn baby"
+    assert figure["loading"] == "lazy"
+    assert "Training in Kathmandu" in html
+
+
+def test_decorative_images_get_empty_alt(seeded, client, photo):
+    about = ContentPage.objects.get(url_path="/home/about/")
+    about.body = [{"type": "image", "value": {"image": {"image": photo.pk, "decorative": True}}}]
+    about.save_revision().publish()
+    html = client.get("/about/").content.decode()
+    (figure,) = (_attrs(t) for t in _img_tags(html) if "images/" in t)
+    assert figure["alt"] == ""
+
+
+def test_publication_cover_is_described_and_lazy(seeded, client, photo):
+    publication = PublicationPage.objects.live().first()
+    publication.cover_image = photo
+    publication.save_revision().publish()
+    html = client.get(publication.url).content.decode()
+    (cover,) = (_attrs(t) for t in _img_tags(html) if "images/" in t)
+    assert cover["alt"] == f"Cover of {publication.title}"
+    assert cover["loading"] == "lazy"
+    assert int(cover["width"]) == 320
+
+
+def test_phone_menu_is_a_disclosure_that_needs_no_javascript(seeded, get_html):
+    html = get_html("/")
+    nav = re.search(r'<nav class="main-nav" aria-label="Main">(.*?)</nav>', html, re.S).group(1)
+    assert "<details" in nav and "<summary>" in nav
+    assert 'href="/publications/"' in nav and 'href="/search/"' in nav
+    assert "<script" not in html
+
+
+def test_print_stylesheet_is_linked_for_print_only(seeded, get_html):
+    html = get_html("/publications/")
+    link = r'<link rel="stylesheet" href="/static/css/print[^"]*\.css" media="print">'
+    assert re.search(link, html)
+
+
+def test_templates_have_no_inline_scripts_or_styles():
+    """A strict Content-Security-Policy (#9) must not break any page."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"<style\b|\sstyle=|<script\b(?![^>]*\bsrc=)|\son[a-z]+=", text):
+            offenders.append(str(path.relative_to(TEMPLATES)))
+    assert offenders == []

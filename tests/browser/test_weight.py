@@ -70,9 +70,9 @@ def test_pages_load_nothing_from_other_hosts(new_page, site_server):
     foreign = []
     page.on(
         "request",
-        lambda r: foreign.append(r.url)
-        if not r.url.startswith((site_server, "data:", "blob:"))
-        else None,
+        lambda r: (
+            foreign.append(r.url) if not r.url.startswith((site_server, "data:", "blob:")) else None
+        ),
     )
     for url in ("/", "/about/", "/our-work/projects/", "/publications/", "/search/?q=health"):
         page.goto(site_server + url, wait_until="load")

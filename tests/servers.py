@@ -142,6 +142,16 @@ def manage(*args: str, env: Mapping[str, str], check: bool = True, timeout: floa
     return result
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """On Linux, the server gets SIGTERM if the test process dies without cleaning up."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _start(argv: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         return subprocess.Popen(  # noqa: S603 - fixed interpreter, list argv
@@ -151,6 +161,7 @@ def _start(argv: list[str], env: Mapping[str, str], log: Path) -> subprocess.Pop
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so we can stop all workers
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
 
 

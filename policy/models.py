@@ -3,17 +3,18 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, Revision
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from pages.models import BasePage, body_field
+from pages.models import BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
 
 
@@ -27,6 +28,19 @@ class PublicationType(TaxonomyBase):
 
 class Topic(TaxonomyBase):
     panels = [FieldPanel("name"), FieldPanel("slug")]
+
+
+# Readers' names for the document formats the policy team uploads.
+DOCUMENT_FORMATS = {
+    "pdf": "PDF",
+    "docx": "Word document",
+    "xlsx": "Excel spreadsheet",
+    "pptx": "PowerPoint presentation",
+    "csv": "CSV spreadsheet",
+}
+
+# schema.org type for each publication type (by slug); anything else is a Report.
+SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
 
 
 class PublicationQuerySet(PageQuerySet):
@@ -106,6 +120,71 @@ class PublicationPage(BasePage):
 
     def get_summary(self) -> str:
         return self.search_description or self.summary
+
+    @property
+    def document_format(self) -> str:
+        """The document's format as readers know it, e.g. 'PDF' or 'Word document'."""
+        if not self.document:
+            return ""
+        extension = self.document.file_extension.lower()
+        return DOCUMENT_FORMATS.get(extension, extension.upper())
+
+    @property
+    def schema_type(self) -> str:
+        return SCHEMA_TYPES.get(getattr(self.publication_type, "slug", ""), "Report")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        publisher = SiteFooter.for_request(request).organisation_name
+        context["citation_meta"] = self.citation_meta(request, publisher)
+        context["structured_data"] = self.structured_data(request, publisher)
+        context["listing_url"] = self.get_parent().get_url(request=request)
+        return context
+
+    def document_absolute_url(self, request) -> str:
+        return request.build_absolute_uri(self.document.url) if self.document else ""
+
+    def citation_meta(self, request, publisher: str) -> list[tuple[str, str]]:
+        """Highwire Press `citation_*` tags, as Google Scholar and Zotero read them."""
+        meta = [("citation_title", self.title)]
+        meta += [("citation_author", name) for name in self.author_list or [publisher]]
+        meta.append(("citation_publication_date", self.publication_date.strftime("%Y/%m/%d")))
+        meta.append(("citation_technical_report_institution", publisher))
+        meta.append(("citation_language", "en"))
+        if self.document and self.document.file_extension.lower() == "pdf":
+            meta.append(("citation_pdf_url", self.document_absolute_url(request)))
+        return meta
+
+    def structured_data(self, request, publisher: str) -> dict:
+        """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET."""
+        home = request.build_absolute_uri("/")
+        organisation = {"@type": "Organization", "name": publisher, "url": home}
+        data = {
+            "@context": "https://schema.org",
+            "@type": self.schema_type,
+            "headline": self.title,
+            "name": self.title,
+            "description": self.get_summary(),
+            "datePublished": self.publication_date.isoformat(),
+            "url": request.build_absolute_uri(self.get_url(request=request) or "/"),
+            "inLanguage": "en-GB",
+            "publisher": organisation,
+            "author": [{"@type": "Person", "name": name} for name in self.author_list]
+            or [organisation],
+        }
+        if self.publication_type:
+            data["genre"] = self.publication_type.name
+        topics = [topic.name for topic in self.topics.all()]
+        if topics:
+            data["keywords"] = ", ".join(topics)
+        if self.document:
+            data["encoding"] = {
+                "@type": "MediaObject",
+                "contentUrl": self.document_absolute_url(request),
+                "encodingFormat": self.document.content_type,
+                "name": self.document.filename,
+            }
+        return data
 
     @property
     def author_list(self) -> list[str]:
@@ -188,18 +267,20 @@ class PolicyWorkPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured = [
-            item.publication
-            for item in self.featured_publications.select_related(
-                "publication__publication_type", "publication__cover_image"
-            )
-            if item.publication.live
-        ]
-        context["featured"] = featured
+        context["featured"] = featured = self.get_featured_publications()
         context["latest"] = PublicationPage.objects.for_listing().exclude(
             pk__in=[p.pk for p in featured]
         )[:3]
         return context
+
+    def get_featured_publications(self) -> list:
+        """The editors' picks in their order, leaving out any not live (e.g. scheduled).
+
+        Works on the saved page and on an unsaved preview (whose picks are in memory).
+        """
+        ids = list(dict.fromkeys(item.publication_id for item in self.featured_publications.all()))
+        pages = PublicationPage.objects.for_listing().in_bulk(ids)
+        return [pages[pk] for pk in ids if pk in pages]
 
 
 class PolicyWorkFeaturedPublication(Orderable):
@@ -214,3 +295,25 @@ class PolicyWorkFeaturedPublication(Orderable):
     )
 
     panels = [FieldPanel("publication")]
+
+
+def document_is_held_back(document) -> bool:
+    """Whether a document must stay private because its publication has not launched.
+
+    A document that has ever been attached to a publication (in the saved page or in
+    any revision: a draft, a scheduled launch) is public only while a live, public
+    publication offers it. So the file of a scheduled publication cannot be downloaded
+    before `publish_scheduled` makes the page live, a new edition attached in a draft
+    stays private until that draft is published, and unpublishing a publication
+    withdraws its file too. Documents never attached to a publication are unaffected.
+    """
+    offered = PublicationPage.objects.live().public().filter(document=document)
+    if offered.exists():
+        return False
+    attached = PublicationPage.objects.filter(document=document).exists()
+    return attached or (
+        Revision.objects.filter(
+            content_type=ContentType.objects.get_for_model(PublicationPage),
+            content__document=document.pk,
+        ).exists()
+    )

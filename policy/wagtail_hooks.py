@@ -1,7 +1,9 @@
+from django.http import Http404
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from policy.models import PublicationType, Topic
+from policy.models import PublicationType, Topic, document_is_held_back
 
 
 class PublicationTypeViewSet(SnippetViewSet):
@@ -26,3 +28,18 @@ class PublicationTaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(PublicationTaxonomyGroup)
+
+
+@hooks.register("before_serve_document")
+def hold_back_unlaunched_documents(document, request):
+    """Launch control: a publication's file is not public before the publication is.
+
+    Staff who can use the admin may still download it, to check it before launch.
+    Everyone else gets the site's 404 page, as if the file did not exist yet.
+    """
+    user = request.user
+    if user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
+        return None
+    if document_is_held_back(document):
+        raise Http404("This document is not published yet.")
+    return None

@@ -267,3 +267,106 @@ def test_home_shows_latest_publications(get_html):
         "From Competition to ",
     ]
     assert section.find("a", string="See all publications")["href"] == "/publications/"
+
+
+# --- Publication page --------------------------------------------------------------------
+
+
+def meta_values(soup, name):
+    return [m["content"] for m in soup.find_all("meta", attrs={"name": name})]
+
+
+def json_ld(soup):
+    import json
+
+    scripts = soup.find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    return json.loads(scripts[0].string)
+
+
+@pytest.mark.django_db
+class TestPublicationPage:
+    def test_download_shows_format_and_size(self, get_html, publication_pdf):
+        page = PublicationPage.objects.get(slug="experts-in-our-midst")
+        page.document = publication_pdf
+        page.save_revision().publish()
+        soup = BeautifulSoup(get_html("/publications/experts-in-our-midst/"), "html.parser")
+        link = soup.find("a", href=publication_pdf.url)
+        assert link.get_text(" ", strip=True).replace("\xa0", " ") == (
+            "Download the report (PDF, 125 bytes)"
+        )
+        facts = soup.find("dt", string="Format").find_next("dd").get_text().replace("\xa0", " ")
+        assert facts == "PDF, 125 bytes"
+
+    def test_without_a_document(self, get_html):
+        html = get_html("/publications/in-our-mutual-interest/")
+        assert "There is no download for this publication yet." in html
+        assert 'name="citation_pdf_url"' not in html
+
+    def test_citation_meta(self, get_html, publication_pdf):
+        page = PublicationPage.objects.get(slug="experts-in-our-midst")
+        page.document = publication_pdf
+        page.authors = "Amina Mussa, John Smith"
+        page.save_revision().publish()
+        soup = BeautifulSoup(get_html("/publications/experts-in-our-midst/"), "html.parser")
+        assert meta_values(soup, "citation_title") == [page.title]
+        assert meta_values(soup, "citation_author") == ["Amina Mussa", "John Smith"]
+        assert meta_values(soup, "citation_publication_date") == ["2023/11/01"]
+        assert meta_values(soup, "citation_pdf_url") == [
+            f"http://testserver{publication_pdf.url}"
+        ]
+        assert meta_values(soup, "citation_technical_report_institution") == [
+            "Tropical Health & Education Trust (THET)"
+        ]
+
+    def test_organisation_is_the_author_when_none_named(self, get_html):
+        soup = BeautifulSoup(get_html("/publications/the-transition-from-aid/"), "html.parser")
+        assert meta_values(soup, "citation_author") == ["Tropical Health & Education Trust (THET)"]
+        data = json_ld(soup)
+        assert data["author"] == [data["publisher"]]
+
+    def test_json_ld(self, get_html, publication_pdf):
+        page = PublicationPage.objects.get(slug="general-election-2024-briefing")
+        page.document = publication_pdf
+        page.save_revision().publish()
+        data = json_ld(
+            BeautifulSoup(get_html("/publications/general-election-2024-briefing/"), "html.parser")
+        )
+        assert data["@context"] == "https://schema.org"
+        assert data["@type"] == "Report"
+        assert data["headline"] == "General Election 2024 Briefing"
+        assert data["datePublished"] == "2024-06-01"
+        assert data["url"] == "http://testserver/publications/general-election-2024-briefing/"
+        assert data["publisher"] == {
+            "@type": "Organization",
+            "name": "Tropical Health & Education Trust (THET)",
+            "url": "http://testserver/",
+        }
+        assert data["genre"] == "Briefing"
+        assert "Diaspora" in data["keywords"]
+        assert data["encoding"]["contentUrl"] == f"http://testserver{publication_pdf.url}"
+        assert data["encoding"]["encodingFormat"] == "application/pdf"
+
+    def test_discussion_paper_is_a_scholarly_article(self, get_html):
+        soup = BeautifulSoup(get_html("/publications/the-transition-from-aid/"), "html.parser")
+        assert json_ld(soup)["@type"] == "ScholarlyArticle"
+
+    def test_editor_text_cannot_break_out_of_the_json(self, get_html):
+        page = PublicationPage.objects.get(slug="in-our-mutual-interest")
+        page.summary = 'Ends here </script><script>alert("x")</script> & more'
+        page.authors = "</script><b>Bold</b>"
+        page.save_revision().publish()
+        html = get_html("/publications/in-our-mutual-interest/")
+        soup = BeautifulSoup(html, "html.parser")
+        inline = [s for s in soup.find_all("script") if not s.get("src")]
+        assert [s.get("type") for s in inline] == ["application/ld+json"]
+        data = json_ld(soup)
+        assert data["description"] == page.summary
+        assert data["author"] == [{"@type": "Person", "name": "</script><b>Bold</b>"}]
+        assert 'alert("x")' not in html
+
+    def test_topics_link_to_the_filtered_listing(self, get_html):
+        soup = BeautifulSoup(get_html("/publications/experts-in-our-midst/"), "html.parser")
+        link = soup.find("a", string="Diaspora")
+        assert link["href"] == "/publications/?topic=diaspora"
+        assert has(listed_titles(get_html(link["href"])), "Experts in Our Midst")

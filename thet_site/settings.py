@@ -178,3 +178,19 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_USE_HTML = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# --- Publications and documents (#6) ---
+# Every download goes through Wagtail's serve view (never a direct media URL), so the
+# `before_serve_document` hook in policy/wagtail_hooks.py can hold back the file of a
+# publication that has not launched yet. Never serve MEDIA_ROOT/documents/ directly.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Always a download with the file's own name, never opened inside the site's origin.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# Fixed here rather than guessed from the server's mime.types, which differs by machine.
+WAGTAILDOCS_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "csv": "text/csv",
+}

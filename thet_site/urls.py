@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
+from policy import views as policy_views
 from policy.feeds import PublicationFeed
 
 urlpatterns = [
@@ -18,6 +19,9 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    # Documents only ever go out through /documents/ (the serve view checks launch
+    # dates, #6), so the development media server must not hand them out either.
+    urlpatterns += [re_path(r"^media/documents/", policy_views.no_direct_documents)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]

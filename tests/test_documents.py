@@ -34,7 +34,10 @@ def upload_multiple(client, name, content=b"data"):
     """The admin's usual 'Add a document' page uploads each file like this."""
     return client.post(
         "/admin/documents/multiple/add/",
-        {"collection": Collection.get_first_root_node().pk, "files[]": SimpleUploadedFile(name, content)},
+        {
+            "collection": Collection.get_first_root_node().pk,
+            "files[]": SimpleUploadedFile(name, content),
+        },
         headers={"x-requested-with": "XMLHttpRequest"},
     )
 
@@ -65,9 +68,7 @@ class TestUploads:
     def test_team_formats_upload(self, admin_client, media_root, extension):
         response = upload(admin_client, f"Annex.{extension.upper()}", PDF_BYTES)
         assert response.status_code == 302
-        assert Document.objects.get(title=f"Annex.{extension.upper()}").file_size == len(
-            PDF_BYTES
-        )
+        assert Document.objects.get(title=f"Annex.{extension.upper()}").file_size == len(PDF_BYTES)
 
 
 @pytest.mark.django_db

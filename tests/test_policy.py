@@ -312,9 +312,7 @@ class TestPublicationPage:
         assert meta_values(soup, "citation_title") == [page.title]
         assert meta_values(soup, "citation_author") == ["Amina Mussa", "John Smith"]
         assert meta_values(soup, "citation_publication_date") == ["2023/11/01"]
-        assert meta_values(soup, "citation_pdf_url") == [
-            f"http://testserver{publication_pdf.url}"
-        ]
+        assert meta_values(soup, "citation_pdf_url") == [f"http://testserver{publication_pdf.url}"]
         assert meta_values(soup, "citation_technical_report_institution") == [
             "Tropical Health & Education Trust (THET)"
         ]
@@ -370,3 +368,72 @@ class TestPublicationPage:
         link = soup.find("a", string="Diaspora")
         assert link["href"] == "/publications/?topic=diaspora"
         assert has(listed_titles(get_html(link["href"])), "Experts in Our Midst")
+
+
+# --- Policy Work -------------------------------------------------------------------------
+
+
+def featured_titles(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    section = soup.find("h2", string="Featured publications").find_parent("section")
+    return [h.get_text(strip=True)[:20] for h in section.select("h3")]
+
+
+@pytest.mark.django_db
+def test_policy_work_featured_in_the_editors_order(admin_client, get_html):
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    from policy.models import PolicyWorkPage
+
+    assert featured_titles(get_html("/our-work/policy-work/")) == [
+        "Experts in Our Midst",
+        "From Competition to ",
+        "The Transition from ",
+        "In Our Mutual Intere",
+    ]
+    page = PolicyWorkPage.objects.get()
+    items = list(page.featured_publications.all())
+    # The editor drags the last pick to the top and removes the second, in the admin:
+    # the forms keep their places and their ORDER fields carry the new order.
+    new_order = {items[3].pk: 1, items[0].pk: 2, items[2].pk: 3}
+    forms = [
+        {
+            "id": item.pk,
+            "publication": item.publication_id,
+            "ORDER": new_order.get(item.pk, 4),
+            "DELETE": "" if item.pk in new_order else "1",
+        }
+        for item in items
+    ]
+    data = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "introduction": page.introduction,
+            "emphasis": rich_text(page.emphasis),
+            "ambition": rich_text(page.ambition),
+            "body": streamfield([]),
+            "featured_publications": inline_formset(forms, initial=4),
+            "action-publish": "action-publish",
+        }
+    )
+    response = admin_client.post(f"/admin/pages/{page.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    html = get_html("/our-work/policy-work/")
+    assert featured_titles(html) == [
+        "In Our Mutual Intere",
+        "Experts in Our Midst",
+        "The Transition from ",
+    ]
+    # What is not featured is among the latest publications, and nothing twice.
+    soup = BeautifulSoup(html, "html.parser")
+    latest = soup.find("h2", string="Latest publications").find_parent("section")
+    assert [h.get_text(strip=True)[:20] for h in latest.select("h3")] == [
+        "General Election 202",
+        "From Competition to ",
+    ]

@@ -172,9 +172,7 @@ class TestDocumentHoldBack:
         page.get_latest_revision().publish()
         assert client.get(second.url).status_code == 200
 
-    def test_documents_not_attached_to_publications_are_unaffected(
-        self, client, publication_pdf
-    ):
+    def test_documents_not_attached_to_publications_are_unaffected(self, client, publication_pdf):
         assert client.get(publication_pdf.url).status_code == 200
 
 

@@ -1,7 +1,11 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from partnerships.models import Country, HealthTheme, PartnerOrganisation
+from partnerships.views import ImportProjectsView, can_import_projects
 
 
 class CountryViewSet(SnippetViewSet):
@@ -34,3 +38,32 @@ class PartnershipsTaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(PartnershipsTaxonomyGroup)
+
+
+# --- Import projects from a CSV file (#5) ------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_import_projects_url():
+    return [
+        path(
+            "import-projects/",
+            ImportProjectsView.as_view(),
+            name="partnerships_import_projects",
+        )
+    ]
+
+
+class ImportProjectsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_import_projects(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_projects_menu_item():
+    return ImportProjectsMenuItem(
+        "Import projects",
+        reverse("partnerships_import_projects"),
+        icon_name="upload",
+        order=310,
+    )

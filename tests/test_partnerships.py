@@ -5,7 +5,9 @@ from html import unescape
 
 import pytest
 
+from partnerships.importers import import_projects
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
+from tests.test_import import project_rows, to_csv
 
 LISTING = "/our-work/projects/"
 PROGRAMME = "/our-work/health-partnership-scheme/"
@@ -206,40 +208,14 @@ def test_unpublished_projects_are_not_listed_or_counted(get_html):
 # --- Query counts that do not grow with the data ----------------------------------------
 
 
-def add_projects(total: int) -> None:
-    """Top the listing up to ``total`` live projects, each with two countries, a theme,
-    a UK and an overseas partner (pages saved directly: no revisions, for speed)."""
-    from partnerships.models import ProgrammePage, ProjectIndexPage
-
-    index = ProjectIndexPage.objects.get()
-    programme = ProgrammePage.objects.get()
-    countries = list(Country.objects.all())
-    themes = list(HealthTheme.objects.all())
-    uk = list(PartnerOrganisation.objects.filter(location="uk"))
-    overseas = list(PartnerOrganisation.objects.filter(location="overseas"))
-    for i in range(ProjectPage.objects.count(), total):
-        page = ProjectPage(
-            title=f"Generated project {i:04d}",
-            slug=f"generated-project-{i:04d}",
-            summary=f"A generated project, number {i}.",
-            programme=programme,
-            start_year=2012,
-            end_year=2015,
-        )
-        page.countries = [countries[i % len(countries)], countries[(i + 1) % len(countries)]]
-        page.themes = [themes[i % len(themes)]]
-        page.uk_partners = [uk[i % len(uk)]]
-        page.overseas_partners = [overseas[i % len(overseas)]]
-        index.add_child(instance=page)
-        index.refresh_from_db()
-
-
 QUERY_COUNT_URLS = [
     LISTING,
-    f"{LISTING}?country=tanzania&theme=mental-health&q=project",
-    f"{LISTING}?partner=nice&programme=health-partnership-scheme&page=2",
+    f"{LISTING}?country=tanzania&theme=mental-health&q=imported",
+    f"{LISTING}?partner=uk-partner-trust-1&country=nepal",
+    f"{LISTING}?programme=health-partnership-scheme&page=2",
     PROGRAMME,
     "/our-work/projects/violence-aggression-management-tanzania/",
+    "/our-work/projects/imported-project-1/",
 ]
 
 
@@ -255,15 +231,27 @@ def count_queries(client, url) -> int:
 
 
 @pytest.mark.django_db
-def test_query_counts_do_not_grow_from_10_to_500_projects(client):
-    add_projects(10)
+def test_500_row_import_is_idempotent_and_query_counts_do_not_grow(client):
+    """Import 10 projects, count each page's queries; import 500 (the 10 again and 490
+    more) and count again: the same. Importing the 500 a second time changes nothing."""
+    report = import_projects(to_csv(project_rows(10)))
+    assert report.ok and len(report.created) == 10
     at_10 = {url: count_queries(client, url) for url in QUERY_COUNT_URLS}
-    add_projects(500)
-    assert ProjectPage.objects.live().count() == 500
+
+    data = to_csv(project_rows(500))
+    report = import_projects(data)
+    assert report.ok, report.errors[:5]
+    assert (len(report.created), len(report.unchanged)) == (490, 10)
+    assert ProjectPage.objects.live().filter(slug__startswith="imported-").count() == 500
     at_500 = {url: count_queries(client, url) for url in QUERY_COUNT_URLS}
     assert at_500 == at_10
     assert max(at_500.values()) <= 30, at_500
-    # The listing really pages through them all.
-    html = client.get(f"{LISTING}?page=25").content.decode()
-    assert "Page 25 of 25" in html
-    assert "500 projects, showing 481–500" in html
+
+    again = import_projects(data)
+    assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 500)
+    assert ProjectPage.objects.count() == 503
+    # The listing really pages through them all, keeping the filters in its links.
+    html = client.get(f"{LISTING}?programme=health-partnership-scheme&page=26").content.decode()
+    assert "Page 26 of 26" in html
+    assert "503 projects match your filters, showing 501–503" in html
+    assert 'href="?programme=health-partnership-scheme&amp;page=25" rel="prev"' in html

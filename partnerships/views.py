@@ -1,0 +1,81 @@
+"""The admin's "Import projects" view: upload a CSV, see the report.
+
+The work is done by :func:`partnerships.importers.import_projects`; this view only checks
+who may use it, takes the upload and shows what happened.
+"""
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.urls import reverse
+from django.views.generic import FormView
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from partnerships.importers import COLUMNS, ImportFileError, import_projects
+from partnerships.models import ProjectIndexPage
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def can_import_projects(user) -> bool:
+    """Only people who may publish projects under the project listing may import them."""
+    if not user.is_active:
+        return False
+    index = ProjectIndexPage.objects.first()
+    return index is not None and index.permissions_for_user(user).can_publish_subpage()
+
+
+class ImportProjectsForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        validators=[FileExtensionValidator(["csv"])],
+        help_text=(
+            "A UTF-8 CSV file (in Excel: Save As, “CSV UTF-8”) whose first line names the "
+            "columns: " + ", ".join(COLUMNS) + ". Separate several countries, themes or "
+            "partners in one cell with “;”."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label="Check only, do not import",
+        required=False,
+        initial=True,
+        help_text="Untick to import. Checking first shows any problems and what would change.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB; split it into parts.")
+        return upload
+
+
+class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
+    page_title = "Import projects"
+    header_icon = "upload"
+    template_name = "partnerships/admin/import_projects.html"
+    form_class = ImportProjectsForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_import_projects(request.user):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("partnerships_import_projects"), "label": self.page_title}
+        ]
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        try:
+            report = import_projects(upload.read(), dry_run=dry_run, user=self.request.user)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        context = self.get_context_data(
+            form=self.form_class(initial={"dry_run": not report.ok or dry_run}),
+            report=report,
+            file_name=upload.name,
+        )
+        return self.render_to_response(context)

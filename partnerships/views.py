@@ -17,12 +17,24 @@ from partnerships.models import ProjectIndexPage
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
+SNIPPET_MODELS = ("country", "healththeme", "partnerorganisation")
+
+
 def can_import_projects(user) -> bool:
-    """Only people who may publish projects under the project listing may import them."""
+    """Whoever may add and publish projects under the project listing, and add the
+    countries, themes and partners an import may create (e.g. Comms editors). A
+    moderator, who may publish but not write pages, may not."""
     if not user.is_active:
         return False
     index = ProjectIndexPage.objects.first()
-    return index is not None and index.permissions_for_user(user).can_publish_subpage()
+    if index is None:
+        return False
+    permissions = index.permissions_for_user(user)
+    return (
+        permissions.can_add_subpage()
+        and permissions.can_publish_subpage()
+        and all(user.has_perm(f"partnerships.add_{model}") for model in SNIPPET_MODELS)
+    )
 
 
 class ImportProjectsForm(forms.Form):

@@ -251,3 +251,15 @@ def test_people_who_may_not_publish_projects_cannot_import(client, editor):
     upload = SimpleUploadedFile("projects.csv", to_csv(project_rows(1)), "text/csv")
     client.post(URL, {"file": upload})
     assert not ProjectPage.objects.filter(slug="imported-project-0").exists()
+
+
+@pytest.mark.parametrize("role, allowed", [("Comms editors", True), ("Moderators", False)])
+@pytest.mark.django_db
+def test_import_follows_the_editorial_roles(client, django_user_model, role, allowed):
+    user = django_user_model.objects.create_user("someone", "someone@example.org", "pw")
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    assert ("Import projects" in client.get("/admin/").content.decode()) is allowed
+    upload = SimpleUploadedFile("projects.csv", to_csv(project_rows(1)), "text/csv")
+    client.post(URL, {"file": upload})
+    assert ProjectPage.objects.filter(slug="imported-project-0").exists() is allowed

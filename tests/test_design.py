@@ -108,3 +108,19 @@ def test_templates_have_no_inline_scripts_or_styles():
         if re.search(r"<style\b|\sstyle=|<script\b(?![^>]*\bsrc=)|\son[a-z]+=", text):
             offenders.append(str(path.relative_to(TEMPLATES)))
     assert offenders == []
+
+
+def test_editors_must_describe_an_image_or_mark_it_decorative(db, photo):
+    from django.core.exceptions import ValidationError
+
+    from pages.blocks import FigureBlock
+
+    block = FigureBlock()
+    with pytest.raises(ValidationError):
+        block.clean(block.to_python({"image": {"image": photo.pk, "alt_text": ""}}))
+    described = block.clean(
+        block.to_python({"image": {"image": photo.pk, "alt_text": "A nurse teaching a class"}})
+    )
+    assert described["image"].contextual_alt_text == "A nurse teaching a class"
+    decorative = block.clean(block.to_python({"image": {"image": photo.pk, "decorative": True}}))
+    assert decorative["image"].decorative

@@ -55,6 +55,12 @@ def test_every_page_passes_axe_and_fits_every_width(new_page, site_server, seede
         h1s = page.locator("h1").count()
         if h1s != 1:
             problems.append(f"{url}: {h1s} h1 elements")
+        levels = page.evaluate(
+            "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+        )
+        skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+        if skips or levels[:1] != [1]:
+            problems.append(f"{url}: headings out of order {levels}")
         if page.get_attribute("html", "lang") != "en-GB":
             problems.append(f"{url}: <html lang> is not en-GB")
         for landmark in ("header", "nav", "main", "footer"):

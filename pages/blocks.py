@@ -26,6 +26,8 @@ class HeadingBlock(blocks.StructBlock):
         icon = "title"
         label = "Heading"
         template = "components/blocks/heading.html"
+        description = "A heading that starts a new section; keep them in order (2, then 3)."
+        preview_value = {"text": "Our approach", "level": "h2"}
 
 
 class FigureBlock(blocks.StructBlock):
@@ -39,31 +41,54 @@ class FigureBlock(blocks.StructBlock):
         icon = "image"
         label = "Image"
         template = "components/blocks/figure.html"
+        description = "A picture from the image library, with alt text, caption and credit."
 
 
 class StatisticBlock(blocks.StructBlock):
     figure = blocks.CharBlock(max_length=20, help_text="As shown, e.g. 93,112 or £30 million.")
     label = blocks.CharBlock(max_length=160, help_text="What the figure counts.")
     source = blocks.CharBlock(
-        required=False, max_length=250, help_text="Where the figure comes from, if not THET."
+        required=False,
+        max_length=250,
+        help_text="Where the figure comes from, e.g. 'THET annual report 2023' or 'WHO'. "
+        "The content checker flags figures without one.",
     )
 
     class Meta:
         icon = "pick"
         label = "Statistic"
         template = "components/blocks/statistic.html"
+        description = "One headline figure, what it counts and where it comes from."
+        preview_value = {
+            "figure": "93,112",
+            "label": "health workers trained",
+            "source": "Health Partnership Scheme",
+        }
 
 
 class StatisticsBlock(blocks.StructBlock):
     heading = blocks.CharBlock(
         required=False, max_length=120, help_text="Optional heading above the figures."
     )
-    statistics = blocks.ListBlock(StatisticBlock(), min_num=1, max_num=8)
+    statistics = blocks.ListBlock(
+        StatisticBlock(),
+        min_num=1,
+        max_num=8,
+        help_text="Up to eight figures, in the order to show them.",
+    )
 
     class Meta:
         icon = "list-ul"
         label = "Statistics"
         template = "components/blocks/statistics.html"
+        description = "A row of headline figures, each with its label and source."
+        preview_value = {
+            "heading": "In figures",
+            "statistics": [
+                {"figure": "191", "label": "partnerships formed", "source": "THET"},
+                {"figure": "2,000+", "label": "NHS staff volunteered", "source": "THET"},
+            ],
+        }
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -76,6 +101,11 @@ class QuoteBlock(blocks.StructBlock):
         icon = "openquote"
         label = "Quote"
         template = "components/blocks/quote.html"
+        description = "Someone's words, set apart from the text, with who said them."
+        preview_value = {
+            "quote": "Partnership means we learn from each other.",
+            "attribution": "A nurse tutor, Mirembe Hospital",
+        }
 
 
 class LinkTargetBlock(blocks.StructBlock):
@@ -103,10 +133,19 @@ class CallToActionBlock(blocks.StructBlock):
         icon = "link"
         label = "Call to action"
         template = "components/blocks/call_to_action.html"
+        description = "A short invitation with one button, e.g. to volunteer or donate."
+        preview_value = {
+            "heading": "Get involved",
+            "text": "Find out how your NHS trust can join a health partnership.",
+            "link": {"page": None, "url": "https://www.thet.org/"},
+            "button_label": "Find out more",
+        }
 
 
 class KeyAsksBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(max_length=120, default="Our key asks")
+    heading = blocks.CharBlock(
+        max_length=120, default="Our key asks", help_text="The heading above the list."
+    )
     asks = blocks.ListBlock(
         blocks.TextBlock(help_text="One ask, as a sentence."),
         min_num=1,
@@ -117,16 +156,32 @@ class KeyAsksBlock(blocks.StructBlock):
         icon = "list-ol"
         label = "Key asks"
         template = "components/blocks/key_asks.html"
+        description = "A numbered list of what THET asks of government, most important first."
+        preview_value = {
+            "heading": "Our key asks",
+            "asks": [
+                "Increase health spending as a share of the aid budget.",
+                "Back the health partnerships approach.",
+            ],
+        }
 
 
 class FeaturedPagesBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(required=False, max_length=120)
-    pages = blocks.ListBlock(blocks.PageChooserBlock(), min_num=1, max_num=12)
+    heading = blocks.CharBlock(
+        required=False, max_length=120, help_text="Optional heading above the cards."
+    )
+    pages = blocks.ListBlock(
+        blocks.PageChooserBlock(),
+        min_num=1,
+        max_num=12,
+        help_text="Pages to show as cards, in order; each shows its title and summary.",
+    )
 
     class Meta:
         icon = "doc-full"
         label = "Featured pages"
         template = "components/blocks/featured_pages.html"
+        description = "Cards linking to other pages of the site, with their summaries."
 
 
 class DocumentLinkBlock(blocks.StructBlock):
@@ -139,6 +194,7 @@ class DocumentLinkBlock(blocks.StructBlock):
         icon = "doc-full-inverse"
         label = "Document download"
         template = "components/blocks/document_link.html"
+        description = "A download link to a PDF or other file, with its type and size."
 
 
 class VideoBlock(blocks.StructBlock):
@@ -149,6 +205,7 @@ class VideoBlock(blocks.StructBlock):
         icon = "media"
         label = "Video or embed"
         template = "components/blocks/embed.html"
+        description = "A YouTube or Vimeo video, played in the page."
 
 
 class TableBlock(WagtailTableBlock):
@@ -156,6 +213,7 @@ class TableBlock(WagtailTableBlock):
         icon = "table"
         label = "Table"
         template = "components/blocks/table.html"
+        description = "A simple table of rows and columns, with a header row."
 
 
 class HighlightBlock(blocks.StructBlock):
@@ -165,16 +223,27 @@ class HighlightBlock(blocks.StructBlock):
     class Meta:
         icon = "tick-inverse"
         label = "Highlight"
+        description = "A short titled point, e.g. one of THET's values."
 
 
 class HighlightsBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, help_text="E.g. 'Our values'.")
-    items = blocks.ListBlock(HighlightBlock(), min_num=1, max_num=12)
+    items = blocks.ListBlock(
+        HighlightBlock(), min_num=1, max_num=12, help_text="One to twelve points, in order."
+    )
 
     class Meta:
         icon = "grip"
         label = "Highlights (e.g. values)"
         template = "components/blocks/highlights.html"
+        description = "A set of short titled points, such as THET's values."
+        preview_value = {
+            "heading": "Our values",
+            "items": [
+                {"title": "Respect and reciprocity", "text": "Both sides learn and benefit."},
+                {"title": "Sustainable", "text": "Change that lasts, with evidence of effect."},
+            ],
+        }
 
 
 SOCIAL_PLATFORMS = [
@@ -194,6 +263,7 @@ class SocialLinkBlock(blocks.StructBlock):
     class Meta:
         icon = "site"
         label = "Social link"
+        description = "A link to one of THET's profiles on a social network."
 
 
 class BodyBlock(blocks.StreamBlock):
@@ -203,6 +273,9 @@ class BodyBlock(blocks.StreamBlock):
         icon="pilcrow",
         label="Text",
         template="components/blocks/paragraph.html",
+        description="Paragraphs of text with bold, italics, links, lists and sub-headings.",
+        preview_value="<p>THET trains and supports health workers through <b>health "
+        "partnerships</b> between UK and overseas institutions.</p>",
     )
     image = FigureBlock()
     statistics = StatisticsBlock()

@@ -13,6 +13,8 @@ class CountryViewSet(SnippetViewSet):
     icon = "globe"
     list_display = ["name", "iso_code"]
     search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 class HealthThemeViewSet(SnippetViewSet):
@@ -20,6 +22,8 @@ class HealthThemeViewSet(SnippetViewSet):
     icon = "tag"
     list_display = ["name", "slug"]
     search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 class PartnerOrganisationViewSet(SnippetViewSet):
@@ -28,6 +32,8 @@ class PartnerOrganisationViewSet(SnippetViewSet):
     list_display = ["name", "location", "country"]
     list_filter = ["location", "country"]
     search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):

@@ -11,6 +11,8 @@ class PublicationTypeViewSet(SnippetViewSet):
     icon = "doc-full"
     list_display = ["name", "plural", "slug"]
     search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 class TopicViewSet(SnippetViewSet):
@@ -18,6 +20,8 @@ class TopicViewSet(SnippetViewSet):
     icon = "tag"
     list_display = ["name", "slug"]
     search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 class PublicationTaxonomyGroup(SnippetViewSetGroup):

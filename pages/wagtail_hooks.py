@@ -1,0 +1,192 @@
+"""Admin comfort for editors (#08): our content checks in the userbar, a dashboard panel
+showing what is waiting for sign-off and what is scheduled to go live, and a guard that
+stops a snippet being deleted while pages still use it."""
+
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
+from wagtail.admin.userbar import ContentCheckerItem
+from wagtail.models import Page, Revision, WorkflowState
+
+PANEL_LIMIT = 20
+
+
+class THETContentChecker(ContentCheckerItem):
+    """Wagtail's accessibility checker plus two checks of our own content.
+
+    * a statistic with no source (``.statistic`` without a ``.statistic__source``);
+    * an image in the page's content with empty alt text that was not marked decorative
+      (our templates put ``data-decorative="true"`` on the images an editor marked so).
+
+    Both use axe-core's built-in evaluate functions by name, so no script of ours runs
+    in the page.
+    """
+
+    axe_run_only = [*ContentCheckerItem.axe_run_only, "image-alt", "thet-statistic-source"]
+    axe_run_only.append("thet-image-alt-or-decorative")
+
+    axe_custom_rules = [
+        *ContentCheckerItem.axe_custom_rules,
+        {
+            "id": "thet-statistic-source",
+            "impact": "moderate",
+            "selector": ".statistic",
+            "tags": ["best-practice"],
+            "any": ["thet-statistic-has-source"],
+            "enabled": True,
+        },
+        {
+            "id": "thet-image-alt-or-decorative",
+            "impact": "serious",
+            "selector": "main img[alt='']",
+            "tags": ["best-practice"],
+            "any": ["thet-image-marked-decorative"],
+            "enabled": True,
+        },
+    ]
+    axe_custom_checks = [
+        *ContentCheckerItem.axe_custom_checks,
+        {
+            "id": "thet-statistic-has-source",
+            "evaluate": "has-descendant-evaluate",
+            "options": {"selector": ".statistic__source"},
+        },
+        {
+            "id": "thet-image-marked-decorative",
+            "evaluate": "attr-non-space-content-evaluate",
+            "options": {"attribute": "data-decorative"},
+        },
+    ]
+    axe_messages = {
+        **ContentCheckerItem.axe_messages,
+        "image-alt": {
+            "error_name": _("Image has no alt text"),
+            "help_text": _("Describe the image, or mark it as decorative"),
+        },
+        "thet-statistic-source": {
+            "error_name": _("Statistic without a source"),
+            "help_text": _("Say where the figure comes from in the statistic's Source field"),
+        },
+        "thet-image-alt-or-decorative": {
+            "error_name": _("Image without alt text that is not marked decorative"),
+            "help_text": _("Describe the image for people who cannot see it, or tick 'decorative'"),
+        },
+    }
+
+
+@hooks.register("construct_wagtail_userbar")
+def use_thet_content_checker(request, items, page):
+    for position, item in enumerate(items):
+        if type(item) is not THETContentChecker and isinstance(item, ContentCheckerItem):
+            items[position] = THETContentChecker(in_editor=getattr(item, "in_editor", False))
+
+
+class EditorialOverviewPanel(Component):
+    """What the whole team is waiting on: sign-off, changes asked for, and launches."""
+
+    name = "editorial_overview"
+    order = 90
+    template_name = "pages/admin/editorial_overview.html"
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        page_type = ContentType.objects.get_for_model(Page)
+        states = list(
+            WorkflowState.objects.filter(
+                base_content_type=page_type,
+                status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+            )
+            .select_related("workflow", "requested_by", "current_task_state__task")
+            .order_by("-created_at")[:PANEL_LIMIT]
+        )
+        scheduled = list(
+            Revision.page_revisions.filter(approved_go_live_at__isnull=False)
+            .select_related("user")
+            .order_by("approved_go_live_at")[:PANEL_LIMIT]
+        )
+        ids = {int(s.object_id) for s in states} | {int(r.object_id) for r in scheduled}
+        pages = Page.objects.in_bulk(ids)
+
+        def row(page_id, **extra):
+            page = pages.get(int(page_id))
+            if page is None:
+                return None
+            edit_url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+            return {"page": page, "edit_url": edit_url, **extra}
+
+        awaiting, returned = [], []
+        for state in states:
+            entry = row(state.object_id, state=state)
+            if entry is None:
+                continue
+            if state.status == WorkflowState.STATUS_IN_PROGRESS:
+                awaiting.append(entry)
+            else:
+                returned.append(entry)
+        context["awaiting"] = awaiting
+        context["returned"] = returned
+        context["scheduled"] = [
+            entry for r in scheduled if (entry := row(r.object_id, revision=r)) is not None
+        ]
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_editorial_overview(request, panels):
+    panels.append(EditorialOverviewPanel())
+
+
+# --- A snippet in use cannot be deleted ----------------------------------------------
+
+LISTED_PAGES = 10
+
+
+def pages_using(obj) -> list[Page]:
+    """Pages linked to ``obj`` by a foreign key or a (parental) many-to-many field.
+
+    Wagtail's reference index covers foreign keys but not ParentalManyToManyField, so a
+    topic or a country could otherwise be deleted from under the pages filed under it.
+    """
+    pages = {}
+    for relation in obj._meta.related_objects:
+        if not issubclass(relation.related_model, Page):
+            continue
+        if not (relation.one_to_many or relation.many_to_many):
+            continue
+        for page in getattr(obj, relation.get_accessor_name()).all():
+            pages[page.pk] = page
+    return sorted(pages.values(), key=lambda page: page.title)
+
+
+@hooks.register("before_delete_snippet")
+def keep_snippets_that_pages_use(request, instances):
+    blocked = [(obj, pages) for obj in instances if (pages := pages_using(obj))]
+    if not blocked:
+        return None
+    for obj, pages in blocked:
+        names = ", ".join(f"'{page.title}'" for page in pages[:LISTED_PAGES])
+        more = len(pages) - LISTED_PAGES
+        messages.error(
+            request,
+            format_lazy(
+                "'{obj}' cannot be deleted: {count} page{s} use{verb} it ({names}{more}). "
+                "Remove it from {those} first.",
+                obj=obj,
+                count=len(pages),
+                s="" if len(pages) == 1 else "s",
+                verb="s" if len(pages) == 1 else "",
+                names=names,
+                more=f" and {more} more" if more > 0 else "",
+                those="that page" if len(pages) == 1 else "those pages",
+            ),
+        )
+    viewset = instances[0].snippet_viewset
+    if len(instances) == 1:
+        return redirect(viewset.get_url_name("edit"), quote(instances[0].pk))
+    return redirect(viewset.get_url_name("list"))

@@ -20,13 +20,15 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import blocks
 from wagtail.admin.userbar import Userbar
+from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageBlock
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages import roles
 from pages.blocks import BodyBlock
-from pages.models import HomePage
+from pages.models import ContentPage, HomePage
 from pages.wagtail_hooks import THETContentChecker
 from partnerships.models import Country, HealthTheme, PartnerOrganisation
 from policy.models import PublicationPage, PublicationType, Topic
@@ -232,6 +234,35 @@ def test_the_checks_target_what_our_templates_render(get_html):
     html = get_html("/about/")
     sourced = [s for s in re.findall(r'<div class="statistic">(.*?)</div>', html, re.S)]
     assert any("World Health Organization" in s and "statistic__source" in s for s in sourced)
+
+
+def test_decorative_images_are_marked_for_the_checker(client, media_root):
+    """Hero images and images an editor marked decorative carry data-decorative; an
+    image with alt text does not, so the checker only flags unmarked empty alt text."""
+    photo = get_image_model().objects.create(
+        title="Midwives in Kathmandu", file=get_test_image_file("midwives.png")
+    )
+    about = ContentPage.objects.get(slug="about")
+    about.hero_image = photo
+    about.body = [
+        {"type": "image", "value": {"image": {"image": photo.pk, "decorative": True}}},
+        {
+            "type": "image",
+            "value": {
+                "image": {"image": photo.pk, "alt_text": "Two midwives at work"},
+                "caption": "Training in Kathmandu",
+            },
+        },
+    ]
+    about.save_revision().publish()
+    html = client.get("/about/").content.decode()
+    images = re.findall(r"<img [^>]*>", html)
+    decorative = [tag for tag in images if 'alt=""' in tag and "/static/" not in tag]
+    assert len(decorative) == 2  # the hero and the block marked decorative
+    assert all('data-decorative="true"' in tag for tag in decorative)
+    described = [tag for tag in images if 'alt="Two midwives at work"' in tag]
+    assert len(described) == 1
+    assert "data-decorative" not in described[0]
 
 
 def test_checker_item_replaces_wagtails_everywhere(rf, comms):

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import get_document_model
@@ -176,22 +177,17 @@ class TestDocumentHoldBack:
         assert client.get(publication_pdf.url).status_code == 200
 
 
-@pytest.mark.django_db
-def test_policy_team_flow_through_the_admin(media_root):
-    """Upload, create, schedule, launch with `publish_scheduled`, find it, download it."""
-    password = "a-long-test-password"
-    get_user_model().objects.create_superuser("policy", "policy@example.org", password)
-    editor = Client()
-    visitor = Client()
-
-    # Log in through the admin's own form.
-    response = editor.post(
-        "/admin/login/", {"username": "policy", "password": password}, follow=True
-    )
+def log_in(username, password) -> Client:
+    """A browser session logged in through the admin's own login form."""
+    client = Client()
+    credentials = {"username": username, "password": password}
+    response = client.post("/admin/login/", credentials, follow=True)
     assert response.status_code == 200
-    assert response.context["user"].username == "policy"
+    assert response.context["user"].username == username
+    return client
 
-    # Upload the PDF.
+
+def upload_pdf(editor):
     response = editor.post(
         "/admin/documents/add/",
         {
@@ -203,9 +199,11 @@ def test_policy_team_flow_through_the_admin(media_root):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    document = get_document_model().objects.get(title="Zanzibar report (PDF)")
+    return get_document_model().objects.get(title="Zanzibar report (PDF)")
 
-    # Create the publication under Publications, scheduled for tomorrow 09:00.
+
+def create_scheduled(editor, document, action):
+    """Fill in a new publication under Publications, launching tomorrow at 09:00."""
     index = PublicationIndexPage.objects.get()
     add_url = f"/admin/pages/add/policy/publicationpage/{index.pk}/"
     assert editor.get(add_url).status_code == 200
@@ -222,7 +220,7 @@ def test_policy_team_flow_through_the_admin(media_root):
             "document": document.pk,
             "body": streamfield([]),
             "go_live_at": launch.strftime("%Y-%m-%d %H:%M"),
-            "action-publish": "action-publish",
+            action: action,
         }
     )
     data["topics"] = [Topic.objects.get(slug="health-workforce").pk]
@@ -232,16 +230,20 @@ def test_policy_team_flow_through_the_admin(media_root):
     assert page.live is False
     assert page.go_live_at == launch
     assert page.document == document
-    assert page.get_latest_revision().approved_go_live_at == launch
+    return page, launch
 
+
+def launch_and_check(page, launch, document):
+    visitor = Client()
     # Not launched yet: nowhere to be seen, the PDF is not downloadable.
     assert not any(visible_places(visitor, document).values())
-    # The editor can preview it from the admin.
-    assert editor.get(f"/admin/pages/{page.pk}/view_draft/").status_code == 200
+    call_command("publish_scheduled")  # too early: nothing changes
+    assert not any(visible_places(visitor, document).values())
 
     # The day after: the scheduler runs.
     with time_machine.travel(launch + datetime.timedelta(minutes=5)):
         call_command("publish_scheduled")
+    assert Page.objects.get(pk=page.pk).live
 
     places = visible_places(visitor, document)
     assert all(places.values()), places
@@ -261,4 +263,49 @@ def test_policy_team_flow_through_the_admin(media_root):
         soup = BeautifulSoup(body_text(visitor, url), "html.parser")
         section = soup.find("h2", string="Latest publications").find_parent("section")
         assert section.find("h3").get_text(strip=True) == TITLE, url
-    assert Page.objects.get(pk=page.pk).live
+
+
+@pytest.mark.django_db
+def test_admin_flow_upload_schedule_launch_download(media_root):
+    """Upload, create, schedule, launch with `publish_scheduled`, find it, download it."""
+    password = "a-long-test-password"
+    get_user_model().objects.create_superuser("admin6", "admin6@example.org", password)
+    editor = log_in("admin6", password)
+    document = upload_pdf(editor)
+    page, launch = create_scheduled(editor, document, "action-publish")
+    assert page.get_latest_revision().approved_go_live_at == launch
+    # The editor can preview it, and check the PDF, before launch.
+    assert editor.get(f"/admin/pages/{page.pk}/view_draft/").status_code == 200
+    assert download(editor, document).status_code == 200
+    launch_and_check(page, launch, document)
+
+
+@pytest.mark.django_db
+def test_policy_team_flow_with_sign_off(media_root):
+    """The same with the real roles (#8): the Policy team submits, a Moderator approves."""
+    from django.contrib.auth.models import Group
+
+    from pages import roles
+
+    password = "a-long-test-password"
+    for name, role in [("amina", roles.POLICY_TEAM), ("mod", roles.MODERATORS)]:
+        user = get_user_model().objects.create_user(name, f"{name}@example.org", password)
+        user.groups.add(Group.objects.get(name=role))
+    policy = log_in("amina", password)
+    document = upload_pdf(policy)
+    page, launch = create_scheduled(policy, document, "action-submit")
+    assert page.current_workflow_task_state is not None
+    # Submitted, not yet approved: the PDF is still private.
+    assert Client().get(document.url).status_code == 404
+
+    moderator = log_in("mod", password)
+    task_state = page.current_workflow_task_state
+    response = moderator.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)),
+        {"comment": "Good to go."},
+    )
+    assert response.status_code in (200, 302)
+    page.refresh_from_db()
+    assert page.live is False  # approved, and waiting for its launch date
+    assert page.get_latest_revision().approved_go_live_at == launch
+    launch_and_check(page, launch, document)

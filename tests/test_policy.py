@@ -437,3 +437,72 @@ def test_policy_work_featured_in_the_editors_order(admin_client, get_html):
         "General Election 202",
         "From Competition to ",
     ]
+
+
+@pytest.mark.django_db
+def test_preview_of_a_new_publication(admin_client, publication_pdf):
+    """Editors' live preview renders a publication that is not saved yet."""
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    index = PublicationIndexPage.objects.get()
+    url = f"/admin/pages/add/policy/publicationpage/{index.pk}/preview/"
+    data = nested_form_data(
+        {
+            "title": "Preview briefing",
+            "slug": "preview-briefing",
+            "publication_type": PublicationType.objects.get(slug="briefing").pk,
+            "publication_date": "2026-03-01",
+            "summary": "Shown in the preview.",
+            "document": publication_pdf.pk,
+            "body": streamfield([]),
+        }
+    )
+    data["topics"] = [Topic.objects.get(slug="diaspora").pk]
+    assert admin_client.post(url, data).json()["is_valid"] is True
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview briefing" in html
+    assert "Download the briefing" in html
+
+
+@pytest.mark.django_db
+def test_preview_of_policy_work_with_a_new_pick(admin_client, get_html):
+    from wagtail.test.utils.form_data import inline_formset, rich_text, streamfield
+    from wagtail.test.utils.form_data import nested_form_data as nfd
+
+    from policy.models import PolicyWorkPage
+
+    page = PolicyWorkPage.objects.get()
+    general_election = PublicationPage.objects.get(slug="general-election-2024-briefing")
+    data = nfd(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "introduction": page.introduction,
+            "emphasis": rich_text(page.emphasis),
+            "ambition": rich_text(page.ambition),
+            "body": streamfield([]),
+            # The four picks as they are, moved down, and a new one put first.
+            "featured_publications": inline_formset(
+                [
+                    {"id": item.pk, "publication": item.publication_id, "ORDER": n + 2}
+                    for n, item in enumerate(page.featured_publications.all())
+                ]
+                + [{"publication": general_election.pk, "ORDER": 1}],
+                initial=4,
+            ),
+        }
+    )
+    url = f"/admin/pages/{page.pk}/edit/preview/"
+    assert admin_client.post(url, data).json()["is_valid"] is True
+    html = admin_client.get(url).content.decode()
+    assert featured_titles(html) == [
+        "General Election 202",
+        "Experts in Our Midst",
+        "From Competition to ",
+        "The Transition from ",
+        "In Our Mutual Intere",
+    ]
+    # Only a preview: the live page is unchanged.
+    assert "General Election 202" not in featured_titles(get_html("/our-work/policy-work/"))

@@ -34,7 +34,12 @@ def test_filter_without_javascript(new_page, site_server):
     page.get_by_label("Type").select_option(label="Briefing")
     page.get_by_role("button", name="Show publications").click()
     page.wait_for_url("**/publications/?*type=briefing*")
-    results = page.locator(".publication-teaser h3")
-    assert results.all_inner_texts() == ["General Election 2024 Briefing"]
+    # Other browser tests share this site and may add publications: check by kind.
+    kickers = page.locator(".publication-teaser .card__kicker").all_inner_texts()
+    assert kickers and all(k.upper().startswith("BRIEFING") for k in kickers), kickers
+    titles = page.locator(".publication-teaser h3").all_inner_texts()
+    assert "General Election 2024 Briefing" in titles
+    assert "Experts in Our Midst" not in " ".join(titles)
     page.get_by_role("link", name="Clear filters").click()
-    assert page.locator(".publication-teaser h3").count() == 5
+    titles = " ".join(page.locator(".publication-teaser h3").all_inner_texts())
+    assert "Experts in Our Midst" in titles

@@ -53,7 +53,39 @@ def choose_footer_action(page, name):
     button.click()
 
 
-def test_comms_editor_changes_the_headline_previews_and_publishes(live_site, site_server, new_page):
+@pytest.fixture
+def restore_home_headline(live_site):
+    """The live site is shared by the session's browser tests: put the headline back."""
+    before = site_shell(
+        live_site, "from pages.models import HomePage\nprint(HomePage.objects.get().headline)"
+    )
+    yield
+    site_shell(
+        live_site,
+        "from pages.models import HomePage\n"
+        "home = HomePage.objects.get()\n"
+        f"home.headline = {before!r}\n"
+        "home.save_revision().publish()",
+    )
+
+
+@pytest.fixture
+def remove_test_publications(live_site):
+    """Other browser tests count publications: remove the ones these tests add."""
+    yield
+    site_shell(
+        live_site,
+        "from policy.models import PublicationPage\n"
+        "from wagtail.documents import get_document_model\n"
+        "for page in PublicationPage.objects.filter(slug__startswith='workforce-briefing-'):\n"
+        "    page.delete()\n"
+        "get_document_model().objects.filter(title__startswith='Briefing PDF ').delete()",
+    )
+
+
+def test_comms_editor_changes_the_headline_previews_and_publishes(
+    live_site, site_server, new_page, restore_home_headline
+):
     make_user(live_site, "carol", "Comms editors")
     home_id = site_shell(
         live_site, "from pages.models import HomePage\nprint(HomePage.objects.get().pk)"
@@ -84,7 +116,7 @@ def test_comms_editor_changes_the_headline_previews_and_publishes(live_site, sit
 
 
 def test_policy_publication_is_signed_off_by_a_moderator_then_live(
-    live_site, site_server, new_page, tmp_path
+    live_site, site_server, new_page, tmp_path, remove_test_publications
 ):
     make_user(live_site, "priya", "Policy team")
     make_user(live_site, "mo", "Moderators")
@@ -107,7 +139,11 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
     writer.get_by_role("button", name="Choose publication type").click()
     writer.locator(".modal-dialog").get_by_role("link", name="Briefing", exact=True).click()
     expect(writer.locator(".modal-dialog")).to_have_count(0)
-    writer.get_by_role("textbox", name="Publication date").fill("2026-03-01")
+    date = writer.get_by_role("textbox", name="Publication date")
+    date.fill("2026-03-01")
+    date.press("Escape")  # close the date picker
+    expect(date).to_have_value("2026-03-01")
+    expect(writer.locator('input[name="publication_type"]')).not_to_have_value("")
     summary = "What the spending review means for health workers."
     writer.get_by_role("textbox", name="Summary").fill(summary)
     writer.get_by_role("button", name="Choose a document").click()
@@ -117,6 +153,7 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
     modal.locator('input[type="file"]').set_input_files(str(pdf))
     modal.get_by_role("button", name="Upload").click()
     expect(writer.locator("body")).to_contain_text(f"Briefing PDF {suffix}")
+    expect(writer.locator('input[name="document"]')).not_to_have_value("")
 
     choose_footer_action(writer, "Submit to Policy sign-off")
     writer.wait_for_load_state()
@@ -146,3 +183,16 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
     pdf_response = visitor.request.get(site_server + download.get_attribute("href"))
     assert pdf_response.status == 200
     assert pdf_response.body().startswith(b"%PDF")
+
+
+def test_content_checker_flags_a_statistic_without_a_source(live_site, site_server, new_page):
+    """The userbar's checker, run by Wagtail in the browser, reports our own check."""
+    make_user(live_site, "carol", "Comms editors")
+    editor = new_page()
+    log_in(editor, site_server, "carol")
+    editor.goto(site_server + "/our-work/health-partnership-scheme/")
+    editor.locator("#wagtail-userbar-trigger").click()
+    editor.get_by_role("menuitem", name=re.compile("Checks")).click()
+    names = editor.locator("[data-content-checker-name]")
+    expect(names.first).to_be_visible(timeout=20_000)
+    assert "Statistic without a source" in names.all_inner_texts()

@@ -35,10 +35,32 @@ def search(request):
 
 
 def health(request):
+    """For load balancers and monitors: 200 when the database and cache answer.
+
+    503 when the database does not (this server cannot serve uncached pages). A cache
+    that does not answer is reported but still 200: the site works without it, only
+    slower, and taking every server out of the balancer for it would be worse.
+    """
+    from django.core.cache import caches
+
+    body = {"status": "ok", "database": "ok", "cache": "ok"}
+    status = 200
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        body.update(status="error", database="unavailable")
+        status = 503
+    try:
+        cache = caches["default"]
+        cache.set("health:probe", "1", 10)
+        if cache.get("health:probe") != "1":
+            raise RuntimeError("cache did not return what was stored")
+    except Exception:  # any backend's connection error
+        body["cache"] = "unavailable"
+        if status == 200:
+            body["status"] = "degraded"
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -69,3 +69,14 @@ def publication_pdf(db, media_root):
     document.file_size = len(PDF_BYTES)
     document.save()
     return document
+
+
+@pytest.fixture(autouse=True)
+def _clean_page_cache():
+    """#9: the whole-page cache lives outside the test transaction; start each test empty."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.PAGE_CACHE_ALIAS].clear()
+    yield
+    caches[settings.PAGE_CACHE_ALIAS].clear()

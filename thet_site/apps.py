@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ThetSiteConfig(AppConfig):
     name = "thet_site"
     verbose_name = "THET site"
+
+    def ready(self):
+        from thet_site.pagecache import connect_signals
+
+        connect_signals()

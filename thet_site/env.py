@@ -77,3 +77,101 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
     if url:
         raise ImproperlyConfigured(f"Unsupported cache URL scheme in {url!r}.")
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thet"}
+
+
+def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dict:
+    """The whole-page cache (#9): the shared Redis when one is configured, else files.
+
+    Files rather than local memory, so that every gunicorn worker on a machine sees the
+    same pages and the same invalidation.
+    """
+    environ = os.environ if environ is None else environ
+    url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
+    if url and url.startswith(("redis://", "rediss://", "unix://")):
+        config = cache_config(environ)
+        config["KEY_PREFIX"] = config["KEY_PREFIX"] + ":pages"
+        return config
+    if url and url.startswith(("locmem://", "dummy://")):
+        return cache_config(environ)
+    import hashlib
+    import tempfile
+
+    default_dir = os.path.join(
+        tempfile.gettempdir(),
+        "thet-page-cache-" + hashlib.sha256(str(base_dir).encode()).hexdigest()[:12],
+    )
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": environ.get("PAGE_CACHE_DIR") or default_dir,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+
+
+FRONTEND_CACHE_BACKENDS = {
+    "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+    "cloudflare": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+    "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+}
+
+
+def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
+    """Wagtail's frontend-cache (CDN purge) settings; empty, so off, unless asked for."""
+    environ = os.environ if environ is None else environ
+    name = environ.get("FRONTEND_CACHE_BACKEND", "").strip().lower()
+    if not name:
+        return {}
+    if name not in FRONTEND_CACHE_BACKENDS:
+        raise ImproperlyConfigured(
+            f"FRONTEND_CACHE_BACKEND must be one of {sorted(FRONTEND_CACHE_BACKENDS)}, "
+            f"not {name!r}."
+        )
+    required = {
+        "http": {"LOCATION": "FRONTEND_CACHE_LOCATION"},
+        "cloudflare": {"BEARER_TOKEN": "CLOUDFLARE_BEARER_TOKEN", "ZONEID": "CLOUDFLARE_ZONE_ID"},
+        "cloudfront": {"DISTRIBUTION_ID": "CLOUDFRONT_DISTRIBUTION_ID"},
+    }[name]
+    config = {"BACKEND": FRONTEND_CACHE_BACKENDS[name]}
+    for option, variable in required.items():
+        value = environ.get(variable, "").strip()
+        if not value:
+            raise ImproperlyConfigured(f"FRONTEND_CACHE_BACKEND={name} needs {variable}.")
+        config[option] = value
+    return {"default": config}
+
+
+def media_storage_config(environ: Mapping[str, str] | None = None) -> dict:
+    """Where uploads go: the filesystem (MEDIA_ROOT) unless MEDIA_STORAGE=s3."""
+    environ = os.environ if environ is None else environ
+    kind = environ.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=False, environ=environ),
+    }
+    optional = {
+        "endpoint_url": "AWS_S3_ENDPOINT_URL",
+        "region_name": "AWS_S3_REGION_NAME",
+        "custom_domain": "AWS_S3_CUSTOM_DOMAIN",
+        "location": "AWS_LOCATION",
+    }
+    for option, variable in optional.items():
+        if environ.get(variable, "").strip():
+            options[option] = environ[variable].strip()
+    # Credentials are not settings: boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    # (or an instance role) from the environment itself.
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def origin_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import dj_database_url
 
-from thet_site.env import cache_config, env_bool, env_int, env_list, secret_key
+from thet_site.env import (
+    cache_config,
+    env_bool,
+    env_int,
+    env_list,
+    frontend_cache_config,
+    media_storage_config,
+    origin_of,
+    page_cache_config,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,11 +56,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "wagtail.contrib.frontend_cache",  # #9: CDN purge, configured from the environment
+    "csp",  # #9
+    "axes",  # #9: admin login lockout
 ]
 
 MIDDLEWARE = [
+    "thet_site.middleware.RequestLogMiddleware",  # #9: outermost, times every request
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",  # #9
+    "thet_site.middleware.SiteCSPMiddleware",  # #9
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # #9: ETag and 304s, cached pages too
+    "thet_site.pagecache.PageCacheMiddleware",  # #9: before anything that touches the DB
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
 ]
 
 ROOT_URLCONF = "thet_site.urls"
@@ -194,3 +213,129 @@ WAGTAILDOCS_CONTENT_TYPES = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "csv": "text/csv",
 }
+
+# --- Production: page cache, CSP, lockout, storage, logs (#9) ---
+# See docs/DEPLOY.md for every variable below.
+
+# Whole-page cache for anonymous visitors (thet_site/pagecache.py): on unless DEBUG.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", default=not DEBUG)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_ALIAS = "pages"
+CACHES[PAGE_CACHE_ALIAS] = page_cache_config(BASE_DIR)
+PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/documents/", "/health/"]
+# Apps whose models (snippets, settings, orderables) are shown on pages: saving one
+# invalidates the page cache.
+PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
+
+# CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
+WAGTAILFRONTENDCACHE = frontend_cache_config()
+
+# Media on the filesystem by default, on S3-compatible storage with MEDIA_STORAGE=s3.
+STORAGES["default"] = media_storage_config()
+MEDIA_ORIGIN = origin_of(os.environ.get("MEDIA_URL", "")) or (
+    f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN")
+    else ""
+)
+if os.environ.get("MEDIA_URL"):
+    MEDIA_URL = os.environ["MEDIA_URL"]
+
+# Content-Security-Policy (django-csp 4). Public pages: nothing inline, nothing from
+# another host except what an editor embeds (video players). JSON-LD blocks are data,
+# not scripts, and are allowed. frame-ancestors 'self', not 'none': the admin's live
+# preview frames the site.
+_ADMIN_ORIGIN = origin_of(WAGTAILADMIN_BASE_URL)  # the userbar loads its assets from here
+_OWN = ["'self'"] + [o for o in (_ADMIN_ORIGIN, MEDIA_ORIGIN) if o]
+_EMBED_HOSTS = env_list(
+    "CSP_FRAME_SRC",
+    default=[
+        "https://www.youtube-nocookie.com",
+        "https://www.youtube.com",
+        "https://player.vimeo.com",
+    ],
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": _OWN,
+        "style-src": _OWN,
+        "img-src": _OWN + ["data:"],
+        "font-src": ["'self'"],
+        "connect-src": _OWN,
+        "media-src": _OWN,
+        "frame-src": ["'self'"] + _EMBED_HOSTS,
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# The Wagtail admin keeps a looser policy of its own (thet_site.middleware.SiteCSPMiddleware).
+CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+CSP_ADMIN_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": _OWN + ["'unsafe-inline'"],
+    "style-src": _OWN + ["'unsafe-inline'"],
+    "img-src": _OWN + ["data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": _OWN,
+    "media-src": _OWN,
+    "frame-src": ["'self'"] + _EMBED_HOSTS,
+    "frame-ancestors": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# Editors' e-mail addresses are not sent to a third party for avatars.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "browsing-topics": [],
+}
+
+# Admin login lockout (django-axes): AXES_FAILURE_LIMIT failed logins from one address
+# lock it out for AXES_COOLOFF_MINUTES. Behind a load balancer set TRUSTED_PROXY_COUNT so
+# the visitor's address (not the balancer's) is used.
+AUTHENTICATION_BACKENDS = [
+    "thet_site.security.LockoutBackend",  # django-axes
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_CLIENT_IP_CALLABLE = "thet_site.security.client_ip"
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Uploads: SVG is not in WAGTAILIMAGES_EXTENSIONS (it can carry scripts); documents are
+# limited to WAGTAILDOCS_EXTENSIONS above.
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+# Structured logs: one JSON line per request on stdout (thet_site.middleware).
+REQUEST_LOG = env_bool("REQUEST_LOG", default=True)
+LOGGING["formatters"] = {"json": {"()": "thet_site.jsonlog.JSONFormatter"}}
+LOGGING["handlers"]["stdout_json"] = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "json",
+}
+LOGGING["handlers"]["console"]["formatter"] = "json"
+LOGGING["loggers"] = {
+    "thet.request": {"handlers": ["stdout_json"], "level": "INFO", "propagate": False},
+}
+# Load balancers check /health/ over plain HTTP: never redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# check --deploy: W019 asks for X_FRAME_OPTIONS = "DENY", which would break the admin's
+# live preview (it frames the site); SAMEORIGIN is deliberate. W021 asks for the HSTS
+# preload flag, a commitment for the whole domain that the charity makes on purpose
+# (SECURE_HSTS_PRELOAD=1), not by default.
+SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

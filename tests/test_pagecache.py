@@ -1,0 +1,216 @@
+"""The whole-page cache for anonymous visitors and its invalidation (#9)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page, Site
+
+from pages.models import ContentPage, SiteFooter
+from partnerships.models import Country
+
+pytestmark = pytest.mark.django_db
+
+
+def about():
+    return ContentPage.objects.get(slug="about")
+
+
+def test_second_visit_is_served_from_the_cache_without_queries(client, seeded):
+    from django.db import connection
+
+    first = client.get("/about/")
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/about/")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert len(queries) == 0
+
+
+def test_key_includes_host_path_and_query(client, seeded, settings):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver", "127.0.0.1"]
+    client.get("/search/?q=health")
+    assert client.get("/search/?q=health")["X-Page-Cache"] == "hit"
+    assert client.get("/search/?q=nurses")["X-Page-Cache"] == "miss"
+    assert client.get("/search/?q=health", HTTP_HOST="localhost")["X-Page-Cache"] == "miss"
+    assert client.get("/search/?q=health", secure=True)["X-Page-Cache"] == "miss"
+
+
+def test_publishing_a_change_shows_at_once(client, seeded):
+    assert "Rewritten for launch day" not in client.get("/about/").content.decode()
+    assert client.get("/about/")["X-Page-Cache"] == "hit"
+    page = about()
+    page.title = "Rewritten for launch day"
+    page.save_revision().publish()
+    response = client.get("/about/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Rewritten for launch day" in response.content.decode()
+    # Other pages show the title too (menus, breadcrumbs): they are refreshed as well.
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_saving_a_draft_does_not_show_it(client, seeded):
+    client.get("/about/")
+    page = about()
+    page.title = "A draft nobody should see"
+    page.save_revision()
+    assert "A draft nobody should see" not in client.get("/about/").content.decode()
+
+
+def test_unpublishing_hides_the_page_at_once(client, seeded):
+    assert client.get("/about/").status_code == 200
+    about().unpublish()
+    assert client.get("/about/").status_code == 404
+
+
+def test_deleting_a_page_removes_it_at_once(client, seeded):
+    assert client.get("/about/").status_code == 200
+    about().delete()
+    assert client.get("/about/").status_code == 404
+
+
+def test_moving_a_page_moves_it_at_once(client, seeded):
+    our_work = Page.objects.get(slug="our-work")
+    assert client.get("/about/").status_code == 200
+    about().move(our_work, pos="last-child")
+    old = client.get("/about/")
+    assert old.status_code in (301, 404)  # Wagtail may leave a redirect behind
+    assert old.status_code == 404 or old["Location"].endswith("/our-work/about/")
+    assert client.get("/our-work/about/").status_code == 200
+
+
+def test_saving_a_setting_refreshes_pages(client, seeded):
+    client.get("/")
+    footer = SiteFooter.for_site(Site.objects.get(is_default_site=True))
+    footer.organisation_name = "Global Health Partnerships"
+    footer.save()
+    assert "Global Health Partnerships" in client.get("/").content.decode()
+
+
+def test_saving_a_snippet_refreshes_pages(client, seeded):
+    client.get("/our-work/projects/")
+    country = Country.objects.order_by("pk").first()
+    assert client.get("/our-work/projects/")["X-Page-Cache"] == "hit"
+    country.name = "Renamed Republic"
+    country.save()
+    assert client.get("/our-work/projects/")["X-Page-Cache"] == "miss"
+
+
+def test_logged_in_editors_are_never_served_or_stored(client, seeded):
+    editor = get_user_model().objects.create_superuser("ed", "ed@example.org", "x-long-pass-12")
+    client.get("/about/")  # stored for visitors
+    client.force_login(editor)
+    response = client.get("/about/")
+    assert "X-Page-Cache" not in response  # bypassed: has a session
+    assert "wagtail-userbar" in response.content.decode()
+    client.logout()
+    visitor = type(client)()
+    assert "wagtail-userbar" not in visitor.get("/about/").content.decode()
+
+
+def test_posts_admin_and_health_are_not_cached(client, seeded):
+    client.get("/health/")
+    assert "X-Page-Cache" not in client.get("/health/")
+    assert "X-Page-Cache" not in client.get("/admin/login/")
+    response = client.post("/search/", {"q": "health"})
+    assert "X-Page-Cache" not in response
+
+
+def test_responses_that_set_cookies_are_not_stored(client, seeded, monkeypatch):
+    from django.middleware.csrf import get_token
+
+    original = ContentPage.serve
+
+    def serve_with_form(self, request, *args, **kwargs):
+        get_token(request)  # as a page with a POST form would
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(ContentPage, "serve", serve_with_form)
+    first = client.get("/about/")
+    assert "csrftoken" in first.cookies
+    assert client.get("/about/")["X-Page-Cache"] == "miss"
+
+
+def test_etag_and_last_modified_give_304(client, seeded):
+    response = client.get("/about/")
+    etag, modified = response["ETag"], response["Last-Modified"]
+    assert "max-age=0" in response["Cache-Control"]
+    assert client.get("/about/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/about/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    page = about()
+    page.title = "Changed"
+    page.save_revision().publish()
+    assert client.get("/about/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_cached_pages_are_served_while_the_database_is_down(client, seeded, monkeypatch):
+    assert client.get("/about/").status_code == 200
+
+    def refuse(self, *args, **kwargs):
+        raise DatabaseError("could not connect to server")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+    response = client.get("/about/")
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
+    assert "About" in response.content.decode()
+    assert client.get("/health/").status_code == 503
+
+
+def test_a_cache_outage_does_not_break_the_site(client, seeded, monkeypatch):
+    from thet_site import pagecache
+
+    def broken():
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(pagecache, "page_cache", broken)
+    response = client.get("/about/")
+    assert response.status_code == 200
+    page = about()
+    page.title = "Still publishable"
+    page.save_revision().publish()  # invalidation fails quietly
+    assert "Still publishable" in client.get("/about/").content.decode()
+
+
+def test_page_cache_can_be_switched_off(client, seeded, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get("/about/")
+    assert "X-Page-Cache" not in client.get("/about/")
+
+
+def test_health_reports_database_and_cache(client, seeded):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_health_is_503_when_the_database_is_down(client, seeded, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise DatabaseError("could not connect to server")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_health_reports_a_cache_outage_as_degraded(client, seeded, monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    def broken(self, *args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(LocMemCache, "set", broken)
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unavailable"}
+
+
+def test_health_is_not_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/health/").status_code == 200
+    assert client.get("/about/").status_code == 301

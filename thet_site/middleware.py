@@ -1,0 +1,71 @@
+"""Site-wide middleware: structured request logs and the Content-Security-Policy (#9)."""
+
+import logging
+import re
+import time
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from csp.utils import default_config
+from django.conf import settings
+
+request_log = logging.getLogger("thet.request")
+
+# Parts of a path that carry a secret (Django's password-reset links) are never logged.
+SECRET_PATH_PARTS = re.compile(r"(/password_reset/confirm/)[^/]+/[^/]+/?")
+
+
+def loggable_path(path: str) -> str:
+    return SECRET_PATH_PARTS.sub(r"\1[redacted]/", path)
+
+
+class RequestLogMiddleware:
+    """One JSON line per request on stdout: method, path, status, duration, cache.
+
+    Only the path is logged: no query string, cookies, headers or client address, so
+    nothing secret or personal ends up in the logs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = getattr(settings, "REQUEST_LOG", True)
+
+    def __call__(self, request):
+        if not self.enabled:
+            return self.get_response(request)
+        start = time.perf_counter()
+        response = self.get_response(request)
+        request_log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": loggable_path(request.path),
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                "cache": getattr(request, "page_cache", "none"),
+            },
+        )
+        return response
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp with a second, looser policy for the Wagtail admin.
+
+    Public pages get ``CONTENT_SECURITY_POLICY`` (no inline scripts); paths under
+    ``CSP_ADMIN_PATH_PREFIXES`` get ``CSP_ADMIN_DIRECTIVES``, because the admin's own
+    scripts need more than a public page does.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(tuple(settings.CSP_ADMIN_PATH_PREFIXES))
+        ):
+            return PolicyParts(
+                default_config(settings.CSP_ADMIN_DIRECTIVES),
+                parts.update,
+                parts.replace,
+                parts.nonce,
+            )
+        return parts

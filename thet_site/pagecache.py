@@ -1,0 +1,210 @@
+"""Whole-page cache for anonymous visitors, invalidated at once when content changes (#9).
+
+How it works
+------------
+* ``PageCacheMiddleware`` sits before the session, auth and everything else that touches
+  the database. A GET or HEAD from a visitor without a session cookie is looked up in the
+  ``pages`` cache under a key made of the scheme, host, path and query string, plus the
+  site's current *generation*. A hit is returned straight away: no database, no
+  templates. So cached pages are still served while the database is down.
+* A miss goes on through the site; the response is stored only if it is a plain 200 for
+  an anonymous visitor that sets no cookie, is not private/no-store, and is not under an
+  excluded prefix (the admin, documents, ``/health/``).
+* The generation is one short value in the same cache. Publishing, unpublishing, moving
+  or deleting a page, and saving or deleting a snippet, setting, image, document or site,
+  replace it with a new random value, so every stored page becomes unreachable at once
+  (and expires on its own later). With Redis (``REDIS_URL``/``CACHE_URL``) every server
+  reads the same generation, so a change made through one server is seen on all of them
+  on the next request. Without Redis the ``pages`` cache is file based, shared by the
+  gunicorn workers of one machine.
+
+Why one generation rather than per-page keys: a page shows parts of other pages
+(menus, footers, listings, featured publications, counts), so working out exactly which
+stored pages a change affects is fragile; dropping everything costs one re-render per
+page on the next visits, which the site handles easily, and it can never be stale.
+
+Any error from the cache backend is logged and the request is served uncached: a cache
+outage slows the site down, it never takes it down.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from functools import cache
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+
+
+def page_cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def current_generation(cache=None) -> str:
+    cache = cache or page_cache()
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, generation, timeout=None):
+            generation = cache.get(GENERATION_KEY) or generation
+    return generation
+
+
+def bump_generation() -> None:
+    """Make every stored page unreachable, for every server sharing the cache."""
+    try:
+        page_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # a cache outage must not break publishing
+        logger.exception("Could not invalidate the page cache")
+
+
+def invalidate() -> None:
+    """Invalidate now and again once the transaction commits.
+
+    The second bump matters: a visitor's request that ran between the first bump and the
+    commit may have stored the old content under the new generation.
+    """
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def cache_key(request, generation: str) -> str:
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"pagecache:{generation}:{digest}"
+
+
+def _response_is_cacheable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or getattr(request, "is_preview", False):
+        return False
+    if response.has_header("Cache-Control"):
+        control = response["Cache-Control"].lower()
+        if "private" in control or "no-store" in control or "no-cache" in control:
+            return False
+        if get_max_age(response) == 0:
+            return False
+    return True
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.enabled = settings.PAGE_CACHE_ENABLED
+        self.timeout = settings.PAGE_CACHE_SECONDS
+        self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+        self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
+
+    def _eligible(self, request) -> bool:
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if request.path_info.startswith(self.excluded):
+            return False
+        if any(name in request.COOKIES for name in self.bypass_cookies):
+            return False  # may be logged in, or has a message waiting
+        return "HTTP_AUTHORIZATION" not in request.META
+
+    def __call__(self, request):
+        if not self.enabled or not self._eligible(request):
+            request.page_cache = "bypass"
+            return self.get_response(request)
+        try:
+            cache = page_cache()
+            key = cache_key(request, current_generation(cache))
+            cached = cache.get(key)
+        except Exception:  # DisallowedHost, or the cache is unreachable
+            logger.warning("Page cache lookup failed", exc_info=True)
+            request.page_cache = "error"
+            return self.get_response(request)
+        if cached is not None:
+            request.page_cache = "hit"
+            cached["X-Page-Cache"] = "hit"
+            return cached
+
+        request.page_cache = "miss"
+        response = self.get_response(request)
+        if _response_is_cacheable(request, response):
+            # Browsers revalidate every time (ETag / Last-Modified give them a cheap
+            # 304), so a publish is never hidden behind a browser's own cache.
+            patch_cache_control(response, max_age=0)
+            if not response.has_header("Last-Modified"):
+                response["Last-Modified"] = http_date(time.time())
+            set_response_etag(response)
+            try:
+                cache.set(key, response, self.timeout)
+            except Exception:
+                logger.warning("Page cache store failed", exc_info=True)
+        response["X-Page-Cache"] = "miss"
+        return response
+
+
+# --- Invalidation -------------------------------------------------------------------
+
+
+@cache
+def shown_on_pages(model) -> bool:
+    """Whether saving or deleting an instance of ``model`` can change a public page.
+
+    Pages themselves are handled by Wagtail's publish/unpublish/move signals (saving a
+    draft changes nothing a visitor sees); renditions are made while rendering pages.
+    """
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage, AbstractRendition
+    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.snippets.models import get_snippet_models
+
+    if issubclass(model, Page | AbstractRendition):
+        return False
+    if model._meta.app_label in settings.PAGE_CACHE_CONTENT_APPS:
+        return True
+    if model in get_snippet_models():
+        return True
+    return issubclass(
+        model,
+        BaseSiteSetting | BaseGenericSetting | AbstractImage | AbstractDocument | Site,
+    ) or issubclass(model, PageViewRestriction)
+
+
+def _on_page_change(sender, **kwargs):
+    invalidate()
+
+
+def _on_model_change(sender, **kwargs):
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    model = sender
+    if kwargs.get("action") is not None:  # m2m_changed: the sender is the through model
+        if not kwargs["action"].startswith("post_"):
+            return
+        model = type(kwargs["instance"])
+    if shown_on_pages(model):
+        invalidate()
+
+
+def _on_delete(sender, **kwargs):
+    from wagtail.models import Page
+
+    if issubclass(sender, Page) or shown_on_pages(sender):
+        invalidate()
+
+
+def connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_on_page_change, dispatch_uid="pagecache-published")
+    page_unpublished.connect(_on_page_change, dispatch_uid="pagecache-unpublished")
+    post_page_move.connect(_on_page_change, dispatch_uid="pagecache-moved")
+    post_save.connect(_on_model_change, dispatch_uid="pagecache-saved")
+    m2m_changed.connect(_on_model_change, dispatch_uid="pagecache-m2m")
+    post_delete.connect(_on_delete, dispatch_uid="pagecache-deleted")

@@ -41,6 +41,11 @@ serve: install
 	  $(PY) manage.py load_seed_content && \
 	  exec $(VENV)/bin/gunicorn thet_site.wsgi:application --config thet_site/gunicorn.conf.py'
 
+# The benchmark (#9): production mode under wrk (`apt-get install -y wrk`), page cache
+# off and on, ratios against a static file and SQL query counts into bench/results.md.
+bench: install
+	$(PY) bench/run.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

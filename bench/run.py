@@ -1,0 +1,246 @@
+"""`make bench` (#9): the site in production mode under wrk, pages against a static file.
+
+Starts two gunicorn servers (2 workers each, loopback) on one freshly built database
+(PostgreSQL when DATABASE_URL is set, else a temporary SQLite file) holding the seed
+content plus 500 generated projects and 200 generated publications: one with the page
+cache off, one with it on. For each URL it runs wrk against the static CSS file and the
+page in turn (interleaved, short runs), and reports each page's throughput as a ratio
+of the static file's. SQL query counts come from Django's test client in-process,
+at seed size and after the generated content is added. Writes bench/results.md.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DURATION = os.environ.get("BENCH_SECONDS", "4")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "2")
+
+
+def urls():
+    """The pages to measure, found in the database being benched."""
+    from partnerships.models import HealthTheme, ProjectPage
+    from policy.models import PublicationPage
+
+    theme = HealthTheme.objects.order_by("pk").first()
+    project = ProjectPage.objects.live().order_by("pk").first()
+    publication = PublicationPage.objects.live().order_by("pk").first()
+    return {
+        "home": "/",
+        "projects": "/our-work/projects/",
+        "filtered projects": f"/our-work/projects/?theme={theme.slug}" if theme else None,
+        "project page": project.url if project else None,
+        "publications": "/publications/",
+        "publication page": publication.url if publication else None,
+        "search": "/search/?q=health",
+    }
+
+
+def count_queries():
+    """Print {name: [url, queries]} for each page, via the test client (cache off)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thet_site.settings")
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    out = {}
+    for name, url in urls().items():
+        if not url:
+            continue
+        client.get(url)  # warm up (settings rows, renditions)
+        with CaptureQueriesContext(connection) as ctx:
+            status = client.get(url).status_code
+        out[name] = [url, len(ctx), status]
+    print(json.dumps(out))
+
+
+def manage(env, *args):
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env, port, cache):
+    server_env = dict(
+        env,
+        PORT=str(port),
+        HOST="127.0.0.1",
+        WEB_CONCURRENCY="2",
+        PAGE_CACHE=cache,
+        REQUEST_LOG="0",
+        GUNICORN_ACCESSLOG="",
+    )
+    process = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "thet_site.wsgi:application",
+            "--config",
+            "thet_site/gunicorn.conf.py",
+        ],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # noqa: S310
+            return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def wrk(url):
+    result = subprocess.run(  # noqa: S603
+        [shutil.which("wrk"), "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+
+    def ms(label):
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    non2xx = int(errors.group(1)) if errors else 0
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": non2xx}
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--queries":
+        count_queries()
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="thet-bench-"))
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        PAGE_CACHE_DIR=str(tmp / "pages"),
+        MEDIA_ROOT=str(tmp / "media"),
+        DJANGO_SETTINGS_MODULE="thet_site.settings",
+    )
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    print("building the database (migrate, seed)...", flush=True)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_seed_content")
+
+    def queries():
+        query_env = dict(env, PAGE_CACHE="0")
+        out = subprocess.run(  # noqa: S603
+            [PY, "bench/run.py", "--queries"],
+            cwd=ROOT,
+            env=query_env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    seed_counts = queries()
+    print("generating 500 projects and 200 publications...", flush=True)
+    subprocess.run([PY, "bench/generate.py"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    big_counts = queries()
+
+    static = "/static/" + _static_css(env)
+    ports = {"off": free_port(), "on": free_port()}
+    servers = {
+        mode: start_server(env, port, "1" if mode == "on" else "0") for mode, port in ports.items()
+    }
+    rows = []
+    try:
+        for name, (url, _, _) in big_counts.items():
+            row = {"name": name, "url": url}
+            for mode, port in ports.items():
+                base = f"http://127.0.0.1:{port}"
+                wrk(base + url)  # warm the page (and the cache)
+                s = wrk(base + static)
+                p = wrk(base + url)
+                row[mode] = {"static": s, "page": p, "ratio": p["rps"] / s["rps"]}
+            row["queries_seed"] = seed_counts.get(name, [None, None])[1]
+            row["queries_500"] = big_counts[name][1]
+            rows.append(row)
+            print(
+                f"{name:18} off {row['off']['ratio']:.3f}  on {row['on']['ratio']:.3f}  "
+                f"queries {row['queries_seed']}/{row['queries_500']}",
+                flush=True,
+            )
+    finally:
+        for process in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
+    write_results(rows)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _static_css(env):
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if manifest.exists():
+        return json.loads(manifest.read_text())["paths"]["css/site.css"]
+    return "css/site.css"
+
+
+def write_results(rows):
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`make bench` on {db}, gunicorn 2 workers, wrk {CONNECTIONS} connections x {DURATION} s "
+        "per run, seed + 500 projects + 200 publications. Ratio = page req/s ÷ static CSS "
+        "req/s measured just before it on the same server. Targets: cache on ≥ 0.5, "
+        "cache off ≥ 0.033, ≤ 15 queries and the same at seed size and at 500.",
+        "",
+        "| page | url | cache off req/s | off ratio | off p50/p99 ms | cache on req/s | on ratio "
+        "| on p50/p99 ms | queries (seed / 500) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        off, on = r["off"], r["on"]
+        lines.append(
+            f"| {r['name']} | `{r['url']}` | {off['page']['rps']:.0f} | {off['ratio']:.3f} | "
+            f"{off['page']['p50']:.1f}/{off['page']['p99']:.1f} | {on['page']['rps']:.0f} | "
+            f"{on['ratio']:.3f} | {on['page']['p50']:.1f}/{on['page']['p99']:.1f} | "
+            f"{r['queries_seed']} / {r['queries_500']} |"
+        )
+    lines.append("")
+    lines.append(
+        "Static CSS req/s per run (off server / on server): "
+        + ", ".join(f"{r['off']['static']['rps']:.0f}/{r['on']['static']['rps']:.0f}" for r in rows)
+    )
+    text = "\n".join(lines) + "\n"
+    (ROOT / "bench" / "results.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,19 @@ class SummaryMixin(models.Model):
         return self.search_description or self.introduction
 
 
+# Search weights (#7). Wagtail's Page gives the title boost 2; ours is higher so a word in a
+# title outranks the same word repeated in body text (a later field of the same name
+# replaces the earlier one). On PostgreSQL the boosts become tsvector weights A–D (images
+# and documents hold A at 10): titles B, summaries and taxonomy names C, body text D.
+# SQLite's backend ranks by BM25 over title and body and ignores boosts.
+TITLE_BOOST = 5
+SUMMARY_BOOST = 2
+PAGE_SEARCH_FIELDS = Page.search_fields + [
+    index.SearchField("title", boost=TITLE_BOOST),
+    index.SearchField("search_description", boost=SUMMARY_BOOST),
+]
+
+
 class BasePage(SummaryMixin, Page):
     """Shared by every page type of the site."""
 
@@ -38,7 +51,7 @@ class BasePage(SummaryMixin, Page):
         help_text="Optional wide picture at the top of the page; also shown when shared.",
     )
 
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    search_fields = PAGE_SEARCH_FIELDS + [index.SearchField("introduction", boost=SUMMARY_BOOST)]
     promote_panels = Page.promote_panels + [FieldPanel("hero_image")]
 
     class Meta:

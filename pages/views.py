@@ -1,37 +1,45 @@
 """Site-wide views: search, health check and error pages."""
 
-from django.core.paginator import Paginator
+from functools import cache
+from urllib.parse import urlencode
+
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
-from wagtail.models import Page
+from wagtail.models import Site
 
-MAX_QUERY_LENGTH = 200
+from pages.search import KIND_SLUGS, MAX_QUERY_LENGTH, clean_query, record_hit, run_search
+from partnerships.models import ProjectIndexPage
+from policy.models import PublicationIndexPage
 
-
-def clean_query(raw: str) -> str:
-    """Make a visitor's query safe for every search backend.
-
-    Keeps letters, digits and spaces (and inner hyphens/apostrophes) only, so quotes,
-    markup and operators never reach the backend's query parser.
-    """
-    kept = "".join(ch if (ch.isalnum() or ch in " -'") else " " for ch in raw[:MAX_QUERY_LENGTH])
-    words = [w.strip("-'") for w in kept.split()]
-    return " ".join(w for w in words if w)
+__all__ = ["clean_query", "health", "search"]
 
 
 def search(request):
+    """``/search/?q=&kind=&page=``: see ``pages/search.py``."""
     raw = request.GET.get("q", "")
     query = clean_query(raw)
-    results = Page.objects.none()
+    kind = request.GET.get("kind", "")
+    context = {
+        "query": raw[:MAX_QUERY_LENGTH],
+        "cleaned_query": query,
+        "meta_title": "Search",
+        "kind": kind if kind in KIND_SLUGS else "",
+        # Looked up only if the template shows the "browse instead" links.
+        "project_index": cache(lambda: ProjectIndexPage.objects.live().public().first()),
+        "publication_index": cache(lambda: PublicationIndexPage.objects.live().public().first()),
+    }
     if query:
-        results = Page.objects.live().public().specific().search(query)
-    page = Paginator(results, 10).get_page(request.GET.get("page"))
-    return TemplateResponse(
-        request,
-        "pages/search.html",
-        {"query": raw[:MAX_QUERY_LENGTH], "cleaned_query": query, "results": page},
-    )
+        site = Site.find_for_request(request)
+        context.update(run_search(query, kind, request.GET.get("page"), site))
+        params = {"q": query}
+        if context["kind"]:
+            params["kind"] = context["kind"]
+        context["querystring"] = urlencode(params)
+        context["all_querystring"] = urlencode({"q": query})
+        if context["results"].number == 1:
+            record_hit(query)
+    return TemplateResponse(request, "pages/search.html", context)
 
 
 def health(request):

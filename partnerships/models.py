@@ -13,7 +13,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from pages.blocks import StatisticBlock
-from pages.models import BasePage, body_field
+from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 
 PROJECTS_PER_PAGE = 20
 
@@ -278,13 +278,13 @@ class ProjectPage(BasePage):
         FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")], heading="Years"),
         FieldPanel("body"),
     ]
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
+    search_fields = PAGE_SEARCH_FIELDS + [
+        index.SearchField("summary", boost=SUMMARY_BOOST),
         index.SearchField("body"),
-        index.RelatedFields("countries", [index.SearchField("name")]),
-        index.RelatedFields("themes", [index.SearchField("name")]),
-        index.RelatedFields("uk_partners", [index.SearchField("name")]),
-        index.RelatedFields("overseas_partners", [index.SearchField("name")]),
+        index.RelatedFields("countries", [index.SearchField("name", boost=SUMMARY_BOOST)]),
+        index.RelatedFields("themes", [index.SearchField("name", boost=SUMMARY_BOOST)]),
+        index.RelatedFields("uk_partners", [index.SearchField("name", boost=SUMMARY_BOOST)]),
+        index.RelatedFields("overseas_partners", [index.SearchField("name", boost=SUMMARY_BOOST)]),
         index.FilterField("programme"),
     ]
 

@@ -14,7 +14,7 @@ from wagtail.models import Orderable, Page, PageManager, Revision
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from pages.models import BasePage, SiteFooter, body_field
+from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
 
 
@@ -109,12 +109,12 @@ class PublicationPage(BasePage):
         MultiFieldPanel([FieldPanel("document"), FieldPanel("cover_image")], heading="Files"),
         FieldPanel("body"),
     ]
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("authors"),
+    search_fields = PAGE_SEARCH_FIELDS + [
+        index.SearchField("summary", boost=SUMMARY_BOOST),
+        index.SearchField("authors", boost=SUMMARY_BOOST),
         index.SearchField("body"),
         index.RelatedFields("publication_type", [index.SearchField("name")]),
-        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.RelatedFields("topics", [index.SearchField("name", boost=SUMMARY_BOOST)]),
         index.FilterField("publication_date"),
     ]
 

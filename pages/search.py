@@ -1,0 +1,286 @@
+"""Site search (#7): one query across pages, projects and publications.
+
+The view in ``pages/views.py`` only reads the request and renders; the querying, the kind
+filter, search promotions and result snippets live here so they can be tested directly.
+Ranking is the search backend's (Wagtail's database backend: PostgreSQL full-text search
+with field weights, or SQLite FTS5); the weights are the ``boost`` values on each page
+type's ``search_fields``.
+"""
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db import DatabaseError, transaction
+from django.db.models import prefetch_related_objects
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page
+from wagtail.search.utils import normalise_query_string
+
+logger = logging.getLogger(__name__)
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 10
+SNIPPET_WORDS = 40
+
+
+def clean_query(raw: str) -> str:
+    """Make a visitor's query safe for every search backend.
+
+    Keeps letters, digits and spaces (and inner hyphens/apostrophes) only, so quotes,
+    markup and operators never reach the backend's query parser.
+    """
+    kept = "".join(ch if (ch.isalnum() or ch in " -'") else " " for ch in raw[:MAX_QUERY_LENGTH])
+    words = [w.strip("-'") for w in kept.split()]
+    return " ".join(w for w in words if w)
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    label: str  # the filter's label, plural
+    singular: str  # shown on each result
+
+
+def _kinds():
+    from partnerships.models import ProjectPage
+    from policy.models import PublicationPage
+
+    return {
+        "projects": (Kind("projects", "Projects", "Project"), (ProjectPage,)),
+        "publications": (
+            Kind("publications", "Publications", "Publication"),
+            (PublicationPage,),
+        ),
+        "pages": (Kind("pages", "Other pages", "Page"), None),
+    }
+
+
+KIND_SLUGS = ("projects", "publications", "pages")
+
+
+def kind_of(page_class) -> Kind:
+    """The kind of a page type (a class, e.g. ``page.specific_class``)."""
+    kinds = _kinds()
+    for slug in ("projects", "publications"):
+        kind, models = kinds[slug]
+        if page_class is not None and issubclass(page_class, models):
+            return kind
+    return kinds["pages"][0]
+
+
+def searchable_pages(site):
+    """Every live, public page of ``site`` (or of every site when there is none)."""
+    pages = Page.objects.live().public()
+    if site is not None:
+        pages = pages.in_site(site)
+    else:
+        pages = pages.filter(depth__gt=1)
+    return pages
+
+
+def pages_of_kind(pages, slug: str):
+    """``pages`` (from ``searchable_pages``) narrowed to one kind."""
+    kinds = _kinds()
+    if slug == "pages":
+        special = [models[0] for s, (kind, models) in kinds.items() if models]
+        return pages.not_type(*special)
+    return pages.type(*kinds[slug][1])
+
+
+def promotions_for(query: str, pages) -> list[SearchPromotion]:
+    """Editors' picks for this query (Wagtail search promotions), live pages only."""
+    normalised = normalise_query_string(query)
+    if not normalised:
+        return []
+    promotions = (
+        SearchPromotion.objects.filter(query__query_string=normalised)
+        .select_related("page")
+        .order_by("sort_order", "pk")
+    )
+    promotions = list(promotions)
+    page_ids = [p.page_id for p in promotions if p.page_id]
+    visible = set(pages.filter(pk__in=page_ids).values_list("pk", flat=True)) if page_ids else set()
+    return [p for p in promotions if p.page_id is None or p.page_id in visible]
+
+
+def record_hit(query: str) -> None:
+    """Count the query for the 'popular search terms' report editors use to pick promotions."""
+    try:
+        with transaction.atomic():
+            Query.get(query).add_hit()
+    except DatabaseError:  # a hit is nice to have; never fail a search for it
+        logger.warning("Could not record a search hit", exc_info=True)
+
+
+def _terms(query: str) -> list[str]:
+    return [t for t in query.split() if len(t) > 1 or t.isdigit()]
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """``text`` escaped, with the query's words wrapped in <mark>."""
+    terms = _terms(query)
+    if not terms or not text:
+        return escape(text)
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")",
+        re.IGNORECASE,
+    )
+    parts = pattern.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        out.append(f"<mark>{escape(part)}</mark>" if i % 2 else str(escape(part)))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def _plain(text: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def body_text(page) -> str:
+    body = getattr(page, "body", None)
+    if not body:
+        return ""
+    try:
+        pieces = body.stream_block.get_searchable_content(body)
+    except Exception:  # noqa: BLE001 - a snippet must never break the results page
+        logger.warning("Could not read the body of page %s for a snippet", page.pk)
+        return ""
+    return _plain(" ".join(str(p) for p in pieces))
+
+
+def snippet(page, query: str) -> str:
+    """A short plain-text excerpt: the summary, or the body around the first matching word."""
+    summary = _plain(page.get_summary() if hasattr(page, "get_summary") else "")
+    terms = [t.lower() for t in _terms(query)]
+    if summary and (not terms or any(t in summary.lower() for t in terms)):
+        return Truncator(summary).words(SNIPPET_WORDS)
+    text = body_text(page)
+    lowered = text.lower()
+    hits = [lowered.find(t) for t in terms if lowered.find(t) >= 0]
+    if hits:
+        start = max(0, min(hits) - 80)
+        start = lowered.rfind(" ", 0, start) + 1 if start else 0
+        excerpt = Truncator(text[start:]).words(SNIPPET_WORDS)
+        return ("…" if start else "") + excerpt
+    return Truncator(summary or text).words(SNIPPET_WORDS)
+
+
+@dataclass
+class Result:
+    page: Page
+    kind: Kind
+    snippet: SafeString
+    details: list[str] = field(default_factory=list)
+
+
+def decorate(pages, query: str) -> list[Result]:
+    """Turn a page of search hits into what the template shows, in a fixed number of queries."""
+    from partnerships.models import ProjectPage
+    from policy.models import PublicationPage
+
+    pages = list(pages)
+    prefetch_related_objects(
+        [p for p in pages if isinstance(p, PublicationPage)], "publication_type"
+    )
+    prefetch_related_objects([p for p in pages if isinstance(p, ProjectPage)], "countries")
+    results = []
+    for page in pages:
+        details = []
+        if isinstance(page, PublicationPage):
+            if page.publication_type:
+                details.append(page.publication_type.name)
+            details.append(page.publication_date.strftime("%B %Y"))
+        elif isinstance(page, ProjectPage):
+            details.extend(c.name for c in page.countries.all())
+            if page.years:
+                details.append(page.years)
+        results.append(
+            Result(
+                page=page,
+                kind=kind_of(type(page)),
+                snippet=highlight(snippet(page, query), query),
+                details=details,
+            )
+        )
+    return results
+
+
+def run_search(query: str, kind: str, page_number, site) -> dict:
+    """Everything the results page shows for ``query`` (already cleaned) and ``kind``."""
+    kinds = _kinds()
+    pages = searchable_pages(site)  # one query for view restrictions, then lazy clones
+    counts = {}
+    for slug in KIND_SLUGS:
+        counts[slug] = pages_of_kind(pages, slug).search(query).count()
+    promotions = promotions_for(query, pages)
+    if kind in kinds:
+        base = pages_of_kind(pages, kind)
+        promotions = [
+            p
+            for p in promotions
+            if p.page is None or kind_of(p.page.specific_class) == kinds[kind][0]
+        ]
+    else:
+        kind = ""
+        base = pages
+    promoted_ids = [p.page_id for p in promotions if p.page_id]
+    if promoted_ids:
+        base = base.exclude(id__in=promoted_ids)
+    results = base.specific().search(query)
+    paginator = Paginator(results, RESULTS_PER_PAGE)
+    page_obj = paginator.get_page(page_number)
+    return {
+        "kind": kind,
+        "kind_label": kinds[kind][0].label if kind else "",
+        "kinds": [
+            {"slug": slug, "label": kinds[slug][0].label, "count": counts[slug]}
+            for slug in KIND_SLUGS
+        ],
+        "total": sum(counts.values()),
+        "promotions": promotions if page_obj.number == 1 else [],
+        "results": page_obj,
+        "result_items": decorate(page_obj.object_list, query),
+    }
+
+
+# Taxonomy names are indexed on the pages that use them (``RelatedFields``). Wagtail only
+# re-indexes the object that was saved, so renaming a partner, country, theme, type or
+# topic re-indexes the pages filed under it here; otherwise they would only be found by
+# the old name until the next ``update_index``.
+TAXONOMY_RELATIONS = {
+    ("partnerships", "Country"): ("projects",),
+    ("partnerships", "HealthTheme"): ("projects",),
+    ("partnerships", "PartnerOrganisation"): ("uk_projects", "overseas_projects"),
+    ("policy", "PublicationType"): ("publications",),
+    ("policy", "Topic"): ("publications",),
+}
+
+
+def reindex_pages_filed_under(sender, instance, created=False, raw=False, **kwargs):
+    if created or raw:
+        return
+    from wagtail.search.index import insert_or_update_object
+
+    relations = TAXONOMY_RELATIONS.get((sender._meta.app_label, sender.__name__), ())
+    for relation in relations:
+        for page in getattr(instance, relation).all():
+            insert_or_update_object(page)
+
+
+def connect_signals():
+    from django.apps import apps
+    from django.db.models.signals import post_save
+
+    for app_label, model_name in TAXONOMY_RELATIONS:
+        post_save.connect(
+            reindex_pages_filed_under,
+            sender=apps.get_model(app_label, model_name),
+            dispatch_uid=f"search-reindex-{app_label}-{model_name}",
+        )

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
@@ -14,6 +16,13 @@ urlpatterns = [
     path("search/", page_views.search, name="search"),
     path("health/", page_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
+    # --- Find and share (#7) ---
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,294 @@
+"""Metadata, sitemap, robots.txt and redirects (#7)."""
+
+import csv
+import html as htmllib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Page, Site
+
+from pages.models import SiteFooter
+from policy.models import PublicationPage
+
+REDIRECTS_CSV = Path(settings.BASE_DIR) / "redirects" / "old-site-redirects.csv"
+
+
+def seeded_urls():
+    """Every live page's path, as the seed builds them."""
+    return [page.url for page in Page.objects.live().public().filter(depth__gt=1).specific()]
+
+
+def head_of(html: str) -> str:
+    return html[: html.index("</head>")]
+
+
+def meta(html: str, attr: str, name: str) -> str | None:
+    found = re.search(rf'<meta {attr}="{re.escape(name)}" content="([^"]*)"', head_of(html))
+    return htmllib.unescape(found.group(1)) if found else None
+
+
+def json_ld(html: str) -> list[dict]:
+    return [
+        json.loads(block)
+        for block in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', head_of(html), re.S
+        )
+    ]
+
+
+@pytest.fixture
+def site():
+    return Site.objects.get(is_default_site=True)
+
+
+def test_every_seeded_page_carries_its_metadata(seeded, client, site):
+    urls = seeded_urls()
+    assert len(urls) >= 15
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        page = Page.objects.get(url_path=f"/home{url}" if url != "/" else "/home/").specific
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert (page.seo_title or page.title) in htmllib.unescape(title), url
+        description = meta(html, "name", "description")
+        assert description and description == " ".join(page.get_summary().split()), url
+        canonical = re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+        assert canonical == f"{site.root_url}{url}", url
+        assert meta(html, "property", "og:url") == canonical
+        assert meta(html, "property", "og:title") == page.seo_title or page.title
+        assert meta(html, "property", "og:description") == description
+        assert meta(html, "property", "og:image").startswith("http")
+        assert meta(html, "name", "twitter:card") == "summary_large_image"
+        assert meta(html, "name", "twitter:image") == meta(html, "property", "og:image")
+        assert len(json_ld(html)) == 1, url
+
+
+def test_default_share_image_is_served(seeded, client):
+    html = client.get("/about/").content.decode()
+    image = meta(html, "property", "og:image")
+    assert image.endswith(".png")
+    path = image.split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path).status_code == 200 or (
+        Path(settings.BASE_DIR, "static", "img", "og-default.png").exists()
+    )
+    assert meta(html, "property", "og:image:width") == "1200"
+    assert meta(html, "property", "og:image:alt")
+
+
+def test_hero_image_becomes_the_share_image(seeded, client, settings, tmp_path):
+    from wagtail.images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    image = Image.objects.create(title="Nurses in Kathmandu", file=get_test_image_file())
+    page = Page.objects.get(url_path="/home/about/").specific
+    page.hero_image = image
+    page.save_revision().publish()
+    html = client.get("/about/").content.decode()
+    og_image = meta(html, "property", "og:image")
+    assert og_image.startswith("http://") and "/media/images/" in og_image
+    assert meta(html, "property", "og:image:alt") == "Nurses in Kathmandu"
+    assert meta(html, "name", "twitter:image") == og_image
+
+
+def test_publication_cover_is_its_share_image(seeded, client, settings, tmp_path):
+    from wagtail.images.models import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    image = Image.objects.create(title="Report cover", file=get_test_image_file())
+    publication = PublicationPage.objects.get(slug="experts-in-our-midst")
+    publication.cover_image = image
+    publication.save_revision().publish()
+    html = client.get("/publications/experts-in-our-midst/").content.decode()
+    assert "/media/images/" in meta(html, "property", "og:image")
+    assert meta(html, "property", "og:type") == "article"
+    assert meta(html, "property", "article:published_time") == "2023-11-01"
+
+
+def test_search_description_overrides_the_summary(seeded, client):
+    page = Page.objects.get(url_path="/home/about/").specific
+    page.search_description = "All about THET, for search engines."
+    page.save_revision().publish()
+    html = client.get("/about/").content.decode()
+    assert meta(html, "name", "description") == "All about THET, for search engines."
+    assert meta(html, "property", "og:description") == "All about THET, for search engines."
+
+
+def test_home_page_describes_the_organisation(seeded, client, site):
+    footer = SiteFooter.for_site(site)
+    footer.email = "info@example.org"
+    footer.social_links = [
+        {"type": "link", "value": {"platform": "linkedin", "url": "https://example.org/thet"}}
+    ]
+    footer.save()
+    (data,) = json_ld(client.get("/").content.decode())
+    graph = {item["@type"]: item for item in data["@graph"]}
+    org = graph["Organization"]
+    assert org["name"] == footer.organisation_name
+    assert org["url"] == f"{site.root_url}/"
+    assert org["logo"].startswith("http")
+    assert org["email"] == "info@example.org"
+    assert org["sameAs"] == ["https://example.org/thet"]
+    assert graph["WebSite"]["potentialAction"]["target"]["urlTemplate"] == (
+        f"{site.root_url}/search/?q={{search_term_string}}"
+    )
+
+
+def test_inner_pages_have_a_breadcrumb_list(seeded, client, site):
+    url = "/our-work/projects/violence-aggression-management-tanzania/"
+    (data,) = json_ld(client.get(url).content.decode())
+    assert data["@type"] == "BreadcrumbList"
+    items = data["itemListElement"]
+    assert [i["position"] for i in items] == [1, 2, 3, 4]
+    assert [i["name"] for i in items[:3]] == ["Home", "Our Work", "Projects"]
+    assert [i["item"] for i in items] == [
+        f"{site.root_url}/",
+        f"{site.root_url}/our-work/",
+        f"{site.root_url}/our-work/projects/",
+        f"{site.root_url}{url}",
+    ]
+
+
+def test_json_ld_cannot_be_broken_out_of(seeded, client):
+    page = Page.objects.get(url_path="/home/about/").specific
+    page.title = "About </script><script>alert(1)</script> & more"
+    page.save_revision().publish()
+    html = client.get("/about/").content.decode()
+    head = head_of(html)
+    assert "<script>alert(1)" not in head
+    assert head.count("</script>") == 1
+    (data,) = json_ld(html)
+    assert data["itemListElement"][-1]["name"] == page.title  # the text survives intact
+
+
+def test_search_page_is_not_indexed_but_has_share_tags(seeded, client):
+    html = client.get("/search/?q=nepal").content.decode()
+    assert '<meta name="robots" content="noindex, follow">' in html
+    assert meta(html, "property", "og:image")
+    assert meta(html, "name", "description")
+
+
+# --- sitemap.xml and robots.txt -------------------------------------------------------
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def test_sitemap_lists_every_seeded_page(seeded, client, site):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)  # noqa: S314 - our own response
+    entries = {
+        url.find("s:loc", SITEMAP_NS).text: url.find("s:lastmod", SITEMAP_NS)
+        for url in root.findall("s:url", SITEMAP_NS)
+    }
+    expected = {f"{site.root_url}{url}" for url in seeded_urls()}
+    assert set(entries) == expected
+    assert all(
+        lastmod is not None and re.match(r"\d{4}-\d\d-\d\d", lastmod.text)
+        for lastmod in entries.values()
+    )
+
+
+def test_sitemap_leaves_out_drafts_and_private_pages(seeded, client):
+    from wagtail.models import PageViewRestriction
+
+    about = Page.objects.get(url_path="/home/about/")
+    publication = Page.objects.get(url_path="/home/publications/in-our-mutual-interest/")
+    publication.unpublish()
+    PageViewRestriction.objects.create(
+        page=about, restriction_type=PageViewRestriction.PASSWORD, password="secret-words"
+    )
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "/about/" not in xml
+    assert "/in-our-mutual-interest/" not in xml
+    assert "/publications/experts-in-our-midst/" in xml
+
+
+def test_robots_txt_points_to_the_sitemap(seeded, client, site):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "User-agent: *" in text
+    assert "Disallow: /admin/" in text
+    assert f"Sitemap: {site.root_url}/sitemap.xml" in text
+    assert "<" not in text
+
+
+# --- Redirects from the old site -----------------------------------------------------------
+
+
+def import_csv(path, *args):
+    out = io.StringIO()
+    call_command("import_old_redirects", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def old_site_rows():
+    with REDIRECTS_CSV.open(newline="") as fh:
+        return list(csv.reader(fh))[1:]
+
+
+def test_old_site_redirects_import_and_301(seeded, client):
+    rows = old_site_rows()
+    assert len(rows) >= 5
+    assert f"Created {len(rows)}" in import_csv(REDIRECTS_CSV)
+    response = client.get("/about-us/")
+    assert response.status_code == 301
+    assert response["Location"] == "/about/"
+    for old, new in rows:  # every old address lands on a live page of the new site
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == new, old
+        assert client.get(new).status_code == 200, new
+
+
+def test_redirects_follow_a_page_that_moves(seeded, client):
+    import_csv(REDIRECTS_CSV)
+    about = Page.objects.get(url_path="/home/about/").specific
+    about.slug = "about-thet"
+    about.save_revision().publish()
+    assert client.get("/about-us/")["Location"] == "/about-thet/"
+
+
+def test_redirect_import_is_safe_to_repeat(seeded):
+    import_csv(REDIRECTS_CSV)
+    count = Redirect.objects.count()
+    assert f"Created 0 and updated {count}" in import_csv(REDIRECTS_CSV)
+    assert Redirect.objects.count() == count
+
+
+def test_dry_run_changes_nothing(seeded):
+    assert "Would create" in import_csv(REDIRECTS_CSV, "--dry-run")
+    assert Redirect.objects.count() == 0
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(seeded, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "old_path,new_path\n"
+        "/about-us/,/about/\n"
+        "about-us-2/,/about/\n"
+        "/old-news/,/no-such-page/\n"
+        "/about-us/,/publications/\n"
+        "/x/,javascript:alert(1)\n"
+    )
+    with pytest.raises(CommandError) as error:
+        import_csv(bad)
+    message = str(error.value)
+    assert "line 3" in message and "must start with /" in message
+    assert "line 4" in message and "no live page" in message
+    assert "line 5" in message and "already on line 2" in message
+    assert "line 6" in message
+    assert Redirect.objects.count() == 0
+    with pytest.raises(CommandError, match="Cannot read"):
+        import_csv(tmp_path / "missing.csv")

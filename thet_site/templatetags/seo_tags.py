@@ -1,0 +1,191 @@
+"""Metadata for search engines and shared links (#7): ``{% page_meta as meta %}``.
+
+Used by ``templates/components/meta_tags.html``. Everything is computed here so the
+template only prints; values are escaped by the template, and the JSON-LD is serialised
+with ``<``, ``>`` and ``&`` escaped so editor text can never close the script element.
+"""
+
+import json
+import logging
+
+from django import template
+from django.templatetags.static import static
+from django.utils.safestring import mark_safe
+from wagtail.models import Page, Site
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+DEFAULT_IMAGE = "img/og-default.png"
+DEFAULT_IMAGE_SIZE = (1200, 630)
+DEFAULT_IMAGE_ALT = "THET, the Tropical Health & Education Trust: training health workers."
+SHARE_RENDITION = "fill-1200x630-c100"
+LOGO = "img/thet-logo.svg"
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data) -> str:
+    """JSON for a ``<script type="application/ld+json">`` block, safe from breakout."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.translate(_JSON_ESCAPES).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return mark_safe(text)  # noqa: S308 - '<', '>' and '&' are escaped above
+
+
+def _absolute(root_url: str, url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    if url.startswith("//"):
+        return root_url.split("//", 1)[0] + url
+    return root_url + url
+
+
+def _share_image(page, root_url):
+    """(url, width, height, alt) of the page's hero or cover image, or the site default."""
+    image = getattr(page, "hero_image", None) or getattr(page, "cover_image", None)
+    if image is not None:
+        try:
+            rendition = image.get_rendition(SHARE_RENDITION)
+        except Exception:  # noqa: BLE001 - a missing file must not break the page
+            logger.warning("No share rendition for image %s", image.pk, exc_info=True)
+        else:
+            alt = getattr(image, "default_alt_text", "") or image.title
+            return _absolute(root_url, rendition.url), rendition.width, rendition.height, alt
+    width, height = DEFAULT_IMAGE_SIZE
+    return _absolute(root_url, static(DEFAULT_IMAGE)), width, height, DEFAULT_IMAGE_ALT
+
+
+def _summary(page) -> str:
+    getter = getattr(page, "get_summary", None)
+    text = getter() if callable(getter) else getattr(page, "search_description", "")
+    return " ".join((text or "").split())
+
+
+def _organisation(site, root_url, home, request):
+    from pages.models import SiteFooter
+
+    footer = SiteFooter.for_site(site) if site else None
+    name = footer.organisation_name if footer else "THET"
+    org = {
+        "@type": "Organization",
+        "@id": root_url + "/#organisation",
+        "name": name,
+        "alternateName": ["THET", "Global Health Partnerships"],
+        "url": root_url + "/",
+        "logo": _absolute(root_url, static(LOGO)),
+    }
+    if home is not None and _summary(home):
+        org["description"] = _summary(home)
+    if footer:
+        if footer.email:
+            org["email"] = footer.email
+        if footer.address:
+            org["address"] = {
+                "@type": "PostalAddress",
+                "streetAddress": ", ".join(
+                    line.strip() for line in footer.address.splitlines() if line.strip()
+                ),
+            }
+        same_as = [link.value["url"] for link in footer.social_links if link.value.get("url")]
+        if same_as:
+            org["sameAs"] = same_as
+    website = {
+        "@type": "WebSite",
+        "@id": root_url + "/#website",
+        "name": site.site_name if site and site.site_name else name,
+        "url": root_url + "/",
+        "publisher": {"@id": org["@id"]},
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": root_url + "/search/?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+    return {"@context": "https://schema.org", "@graph": [org, website]}
+
+
+def _breadcrumbs(page, site, request):
+    root = site.root_page if site else None
+    ancestors = page.get_ancestors()
+    if root is not None:
+        ancestors = ancestors.filter(depth__gte=root.depth)
+    else:
+        ancestors = ancestors.filter(depth__gt=1)
+    items = []
+    for position, crumb in enumerate([*ancestors, page], start=1):
+        items.append(
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": "Home" if root is not None and crumb.pk == root.pk else crumb.title,
+                "item": crumb.get_full_url(request),
+            }
+        )
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context):
+    """Title, description, canonical URL, share image and JSON-LD for the current page."""
+    request = context.get("request")
+    page = context.get("page")
+    if not isinstance(page, Page):
+        page = None
+    site = Site.find_for_request(request) if request is not None else None
+    if site is not None:
+        root_url = site.root_url
+    elif request is not None:
+        root_url = request.build_absolute_uri("/").rstrip("/")
+    else:
+        root_url = ""
+    if page is None:
+        home = site.root_page.specific if site is not None else None
+        image_url, width, height, alt = _share_image(None, root_url)
+        return {
+            "title": context.get("meta_title") or (site.site_name if site else "THET"),
+            "description": _summary(home) if home is not None else "",
+            "canonical": "",
+            "type": "website",
+            "image": image_url,
+            "image_width": width,
+            "image_height": height,
+            "image_alt": alt,
+            "json_ld": "",
+        }
+
+    is_home = site is not None and page.pk == site.root_page_id
+    image_url, width, height, alt = _share_image(page, root_url)
+    published = None
+    publication_date = getattr(page, "publication_date", None)
+    if publication_date is not None:
+        published = publication_date.isoformat()
+    data = (
+        _organisation(site, root_url, page, request)
+        if is_home
+        else _breadcrumbs(page, site, request)
+    )
+    return {
+        "title": page.seo_title or page.title,
+        "description": _summary(page),
+        "canonical": page.get_full_url(request) or "",
+        "type": "article" if published else "website",
+        "published": published,
+        "image": image_url,
+        "image_width": width,
+        "image_height": height,
+        "image_alt": alt,
+        "json_ld": json_ld(data),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def site_root_url(context) -> str:
+    """The current site's address without a trailing slash, e.g. ``https://www.thet.org``."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is not None:
+        return site.root_url
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""

@@ -216,9 +216,16 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
     """Everything the results page shows for ``query`` (already cleaned) and ``kind``."""
     kinds = _kinds()
     pages = searchable_pages(site)  # one query for view restrictions, then lazy clones
-    counts = {}
-    for slug in KIND_SLUGS:
-        counts[slug] = pages_of_kind(pages, slug).search(query).count()
+    # Every word must match; if nothing has them all, fall back to any of the words
+    # (a long or half-remembered query still finds something) and say so.
+    operator = "and"
+    counts = {slug: pages_of_kind(pages, slug).search(query).count() for slug in KIND_SLUGS}
+    if not any(counts.values()) and len(query.split()) > 1:
+        operator = "or"
+        counts = {
+            slug: pages_of_kind(pages, slug).search(query, operator="or").count()
+            for slug in KIND_SLUGS
+        }
     promotions = promotions_for(query, pages)
     if kind in kinds:
         base = pages_of_kind(pages, kind)
@@ -233,7 +240,7 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
     promoted_ids = [p.page_id for p in promotions if p.page_id]
     if promoted_ids:
         base = base.exclude(id__in=promoted_ids)
-    results = base.specific().search(query)
+    results = base.specific().search(query, operator=operator)
     paginator = Paginator(results, RESULTS_PER_PAGE)
     page_obj = paginator.get_page(page_number)
     return {
@@ -244,6 +251,7 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
             for slug in KIND_SLUGS
         ],
         "total": sum(counts.values()),
+        "any_word": operator == "or",
         "promotions": promotions if page_obj.number == 1 else [],
         "results": page_obj,
         "result_items": decorate(page_obj.object_list, query),

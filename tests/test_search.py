@@ -315,3 +315,17 @@ def test_404_search_form_leads_to_results(seeded, client):
     assert form.group(1) == "/search/"
     field = re.search(r'<input[^>]*type="search"[^>]*name="(\w+)"', form.group(2)).group(1)
     assert result_links(search(client, **{field: "colposcopy"}))[0] == NEPAL
+
+
+def test_404_suggests_words_from_the_missing_address(seeded, client):
+    html = client.get("/resources/Experts-in-our-Midst_report-2023.pdf").content.decode()
+    assert 'value="Experts in our Midst report"' in html
+    hostile = client.get("/x/%22%3E%3Cscript%3Ealert(1)%3C/script%3E/").content.decode()
+    assert "<script>alert" not in hostile
+
+
+def test_no_page_with_every_word_falls_back_to_any_word(seeded, client):
+    html = search(client, q="colposcopy quidditch")
+    assert "nothing contains all of these words" in html
+    assert result_links(html)[0] == NEPAL
+    assert "nothing contains all" not in search(client, q="colposcopy nepal")

@@ -7,6 +7,7 @@ with ``<``, ``>`` and ``&`` escaped so editor text can never close the script el
 
 import json
 import logging
+import re
 
 from django import template
 from django.templatetags.static import static
@@ -189,3 +190,19 @@ def site_root_url(context) -> str:
     if site is not None:
         return site.root_url
     return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
+@register.filter
+def path_words(path) -> str:
+    """Words from the last part of a missing address, to suggest as a search on the 404 page.
+
+    ``/resources/experts-in-our-midst-report.pdf`` → ``experts in our midst report``.
+    """
+    from urllib.parse import unquote
+
+    from pages.search import clean_query
+
+    last = unquote(str(path or "")).rstrip("/").rsplit("/", 1)[-1]
+    last = re.sub(r"\.(php|html?|aspx?|pdf|docx?)$", "", last, flags=re.IGNORECASE)
+    words = [w for w in re.split(r"[\W_]+", last) if w and not w.isdigit()]
+    return clean_query(" ".join(words))[:100]

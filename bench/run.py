@@ -88,7 +88,7 @@ def start_server(env, port, cache):
         WEB_CONCURRENCY="2",
         PAGE_CACHE=cache,
         REQUEST_LOG="0",
-        GUNICORN_ACCESSLOG="",
+        GUNICORN_ACCESSLOG="/dev/null",
     )
     process = subprocess.Popen(  # noqa: S603
         [

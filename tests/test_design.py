@@ -127,3 +127,14 @@ def test_editors_must_describe_an_image_or_mark_it_decorative(db, photo):
     assert described["image"].contextual_alt_text == "A nurse teaching a class"
     decorative = block.clean(block.to_python({"image": {"image": photo.pk, "decorative": True}}))
     assert decorative["image"].decorative
+
+
+def test_error_page_renders_without_the_database():
+    """500.html must not touch the database (it may be why we failed); no `db` fixture here,
+    so any query would raise."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert html.count("<h1") == 1 and "Sorry, something went wrong" in html
+    assert html.index('class="skip-link"') < html.index("<header")
+    assert 'aria-label="Main"' in html and 'href="/"' in html

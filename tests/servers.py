@@ -214,6 +214,23 @@ def _migrate_and_seed(env: dict[str, str], root: Path, seed: bool) -> None:
         partial.replace(cached)
 
 
+@contextlib.contextmanager
+def copy_site(prepared: PreparedSite) -> Iterator[PreparedSite]:
+    """A copy of a prepared SQLite site's database (static files shared, read-only), so a
+    test module can change content without affecting others. Removed at the end."""
+    root = Path(tempfile.mkdtemp(prefix="thet-site-copy-"))
+    try:
+        shutil.copyfile(prepared.root / "db.sqlite3", root / "db.sqlite3")
+        env = {
+            **prepared.env,
+            "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(root / "media"),
+        }
+        yield PreparedSite(root=root, env=env)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def stop(process: subprocess.Popen, timeout: float = 10) -> None:
     """Stop a server started by `running_site` (its whole process group)."""
     if process.poll() is not None:

@@ -1,11 +1,12 @@
-"""Browser-test fixtures: one production-mode site and one Chromium per test session.
+"""Browser-test fixtures: one Chromium per session, one production-mode site per module.
 
     def test_something(page, site_server):
         page.goto(site_server + "/about/")
 
-`live_site` is the running site itself (`.url`, `.manage(...)` to run manage.py commands
-against its database, `.env`). The browser is Debian's /usr/bin/chromium driven by
-Playwright; without it the tests fail and say how to install it.
+`live_site` is the running site (one server per test module, each on its own copy of the
+seeded database): `.url`, `.manage(...)` to run manage.py commands against its database,
+`.env`. The browser is Debian's /usr/bin/chromium driven by Playwright; without it the
+tests fail and say how to install it.
 """
 
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import running_site
+from tests.servers import copy_site, prepare_site, running_site
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -36,13 +37,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_site():
-    """The site in production mode on a free port, seeded once for the whole session."""
-    with running_site() as site:
+def _seeded_site():
+    """Migrated, seeded database and collected static files, prepared once per session."""
+    with prepare_site() as prepared:
+        yield prepared
+
+
+@pytest.fixture(scope="module")
+def live_site(_seeded_site):
+    """The site in production mode on a free port. Each test module gets its own server
+    and its own copy of the seeded database, so a module that edits content (the admin
+    flows) never changes what another module sees."""
+    with copy_site(_seeded_site) as prepared, running_site(prepared=prepared) as site:
         yield site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site_server(live_site):
     """The base URL of `live_site`, e.g. http://127.0.0.1:40123 (no trailing slash)."""
     return live_site.url

@@ -26,7 +26,7 @@ print(json.dumps({"urls": urls, "country": country.pk if country else ""}))
 """
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def seeded_urls(live_site):
     """Every live page of the seeded tree, plus search results and a filtered listing."""
     found = json.loads(live_site.manage("shell", "-c", LIST_PAGES).stdout.strip().splitlines()[-1])

@@ -156,10 +156,11 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
     expect(writer.locator('input[name="document"]')).not_to_have_value("")
 
     choose_footer_action(writer, "Submit to Policy sign-off")
-    writer.wait_for_load_state()
+    # Wait for the page after the submit before reading it (reading during the
+    # navigation raced: "Execution context was destroyed").
+    expect(writer.locator(".messages")).to_contain_text("submitted")
     errors = writer.locator(".error-message").all_inner_texts()
     assert errors == [], errors
-    expect(writer.locator(".messages")).to_contain_text("submitted")
 
     visitor = new_page()
     slug = f"workforce-briefing-{suffix}"

@@ -158,11 +158,22 @@ class ProjectFilterForm(forms.Form):
             "programme": "All programmes",
         }[name]
         selected = self.filters[name]
-        return [("", empty)] + [
-            (item.slug, f"{getattr(item, 'name', None) or item.title} ({item.n})")
+        options = [
+            (item, (item.slug, f"{getattr(item, 'name', None) or item.title} ({item.n})"))
             for item in self.facets[name]
             if item.n or item.slug == selected
         ]
+        if name != "partner":
+            return [("", empty)] + [option for _, option in options]
+        # Partners are grouped: UK partners, then overseas partners.
+        groups = [
+            (label, [option for item, option in options if item.location == location])
+            for location, label in (
+                (PartnerOrganisation.UK, "UK partners"),
+                (PartnerOrganisation.OVERSEAS, "Overseas partners"),
+            )
+        ]
+        return [("", empty)] + [(label, group) for label, group in groups if group]
 
     def selected(self, name: str):
         """The snippet or page chosen for facet ``name``, or None."""

@@ -76,6 +76,13 @@ def test_options_show_counts_under_the_other_filters(get_html):
     # With the NCDs theme chosen only India and China still give a project.
     assert re.search(r'<option value="china">China \(1\)</option>', html)
     assert 'value="nepal"' not in html
+    # Partners are grouped by where they are.
+    uk, overseas = (
+        html.index('<optgroup label="UK partners">'),
+        html.index('<optgroup label="Overseas partners">'),
+    )
+    assert uk < html.index('value="nice">NICE (1)</option>') < overseas
+    assert overseas < html.index('value="cnhdrc">')
     # The chosen option stays selected.
     assert re.search(r'<option value="ncds" selected>NCDs \(1\)</option>', html)
 

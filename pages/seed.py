@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps as django_apps
 from django.db import transaction
+from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from pages import roles
@@ -175,12 +176,6 @@ def build_taxonomy(report: SeedReport) -> dict:
         "types": types,
         "topics": topics,
     }
-
-
-def slugify(text: str) -> str:
-    from django.utils.text import slugify as django_slugify
-
-    return django_slugify(text)
 
 
 # --- Pages --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from partnerships.importers import COLUMNS, ImportFileError, import_projects
 from partnerships.models import ProjectIndexPage
@@ -18,6 +19,14 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 SNIPPET_MODELS = ("country", "healththeme", "partnerorganisation")
+
+
+class TaxonomyViewSet(SnippetViewSet):
+    """Admin listing for a taxonomy snippet (countries, themes, partners, types, topics)."""
+
+    search_fields = ["name"]
+    # Search the database directly: the search backend fails on SQLite here (#08).
+    search_backend_name = None
 
 
 def can_import_projects(user) -> bool:

@@ -2,38 +2,29 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from partnerships.models import Country, HealthTheme, PartnerOrganisation
-from partnerships.views import ImportProjectsView, can_import_projects
+from partnerships.views import ImportProjectsView, TaxonomyViewSet, can_import_projects
 
 
-class CountryViewSet(SnippetViewSet):
+class CountryViewSet(TaxonomyViewSet):
     model = Country
     icon = "globe"
     list_display = ["name", "iso_code"]
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
-class HealthThemeViewSet(SnippetViewSet):
+class HealthThemeViewSet(TaxonomyViewSet):
     model = HealthTheme
     icon = "tag"
     list_display = ["name", "slug"]
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
-class PartnerOrganisationViewSet(SnippetViewSet):
+class PartnerOrganisationViewSet(TaxonomyViewSet):
     model = PartnerOrganisation
     icon = "group"
     list_display = ["name", "location", "country"]
     list_filter = ["location", "country"]
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):

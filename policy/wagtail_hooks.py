@@ -1,27 +1,22 @@
 from django.http import Http404
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from partnerships.views import TaxonomyViewSet
 from policy.models import PublicationType, Topic, document_is_held_back
 
 
-class PublicationTypeViewSet(SnippetViewSet):
+class PublicationTypeViewSet(TaxonomyViewSet):
     model = PublicationType
     icon = "doc-full"
     list_display = ["name", "plural", "slug"]
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
-class TopicViewSet(SnippetViewSet):
+class TopicViewSet(TaxonomyViewSet):
     model = Topic
     icon = "tag"
     list_display = ["name", "slug"]
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
 class PublicationTaxonomyGroup(SnippetViewSetGroup):

@@ -1,10 +1,12 @@
 """Home, Our Work and generic content pages, and the site footer setting."""
 
+from functools import cache
+
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from pages.blocks import BodyBlock, SocialLinkBlock, StatisticBlock
@@ -57,6 +59,12 @@ class BasePage(SummaryMixin, Page):
     class Meta:
         abstract = True
 
+    def get_view_restrictions(self):
+        # Set by thet_site.routing on a page it has just checked, for this request only.
+        if getattr(self, "view_restrictions_known_empty", False):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
 
 def body_field(**kwargs):
     return StreamField(
@@ -102,7 +110,11 @@ class HomePage(BasePage):
         from policy.models import PublicationPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_publications"] = PublicationPage.objects.for_listing()[:3]
+        # Callables (here and below): the template calls them only if it renders, so a
+        # kept rendering (thet_site/fragments.py) costs no queries.
+        context["latest_publications"] = cache(
+            lambda: list(PublicationPage.objects.for_listing()[:3])
+        )
         return context
 
 
@@ -124,7 +136,9 @@ class OurWorkPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = self.get_children().live().public().specific().order_by("path")
+        context["sections"] = cache(
+            lambda: list(self.get_children().live().public().specific().order_by("path"))
+        )
         return context
 
 

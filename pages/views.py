@@ -11,6 +11,7 @@ from wagtail.models import Site
 from pages.search import KIND_SLUGS, MAX_QUERY_LENGTH, clean_query, record_hit, run_search
 from partnerships.models import ProjectIndexPage
 from policy.models import PublicationIndexPage
+from thet_site.fragments import vary_on_params
 
 __all__ = ["clean_query", "health", "search"]
 
@@ -29,15 +30,18 @@ def search(request):
         "project_index": cache(lambda: ProjectIndexPage.objects.live().public().first()),
         "publication_index": cache(lambda: PublicationIndexPage.objects.live().public().first()),
     }
+    context["fragment_vary"] = vary_on_params(request, ("q", "kind", "page"))
+    # Run only if the template renders the results (see thet_site/fragments.py).
+    context["search"] = cache(lambda: {})
     if query:
         site = Site.find_for_request(request)
-        context.update(run_search(query, kind, request.GET.get("page"), site))
+        context["search"] = cache(lambda: run_search(query, kind, request.GET.get("page"), site))
         params = {"q": query}
         if context["kind"]:
             params["kind"] = context["kind"]
         context["querystring"] = urlencode(params)
         context["all_querystring"] = urlencode({"q": query})
-        if context["results"].number == 1:
+        if request.GET.get("page", "1") in ("", "1"):
             record_hit(query)
     return TemplateResponse(request, "pages/search.html", context)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.validators import validate_slug
 from django.db.models import OuterRef, Q
+from django.utils.functional import cached_property
 
 from pages.views import clean_query
 from partnerships.models import (
@@ -28,6 +29,8 @@ from partnerships.models import (
 )
 
 FACETS = ("country", "theme", "partner", "programme")
+# Every query-string parameter the listing reads: what its kept rendering varies on.
+FILTER_PARAMS = ("q", *FACETS, "page")
 MAX_SLUG_LENGTH = 255  # the longest slug a snippet or page can have
 
 
@@ -73,9 +76,12 @@ class ProjectFilterForm(forms.Form):
         self.is_valid()
         self.filters = {name: self.cleaned_data.get(name) or "" for name in FACETS}
         self.query = clean_query(self.cleaned_data.get("q") or "")
-        self.facets = self._facets()
-        for name in FACETS:
-            self.fields[name].choices = self._choices(name)
+
+    def __iter__(self):
+        # The options and their counts are worked out only when the form is rendered.
+        for facet in FACETS:
+            self.fields[facet].choices = self._choices(facet)
+        return super().__iter__()
 
     # --- filtering ----------------------------------------------------------------------
 
@@ -128,7 +134,8 @@ class ProjectFilterForm(forms.Form):
         )
         return model.objects.annotate(n=SubqueryCount(matching))
 
-    def _facets(self) -> dict[str, list]:
+    @cached_property
+    def facets(self) -> dict[str, list]:
         # A partner counts projects where it is a UK or an overseas partner.
         partner_matching = (
             self.projects.filter(self._conditions(exclude="partner"))

@@ -1,5 +1,7 @@
 """Programmes, projects and the taxonomy they are filed under."""
 
+import functools
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
@@ -157,20 +159,26 @@ class ProgrammePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        projects = ProjectPage.objects.for_listing().filter(programme=self)
-        context["projects"] = projects[:12]
-        context["project_count"] = projects.count()
-        index = ProjectIndexPage.objects.live().first()
-        context["project_index"] = index
-        if index is not None:
+        # Callables: the template runs them only if it renders, so a kept rendering
+        # (thet_site/fragments.py) costs no queries.
+        projects = functools.cache(lambda: ProjectPage.objects.for_listing().filter(programme=self))
+        project_index = functools.cache(lambda: ProjectIndexPage.objects.live().first())
+
+        def world_map():
+            index = project_index()
+            if index is None:
+                return None
             listing = f"{index.get_url(request)}?programme={self.slug}"
             in_programme = (
-                projects.filter(countries=OuterRef("pk")).order_by().values("pk").distinct()
+                projects().filter(countries=OuterRef("pk")).order_by().values("pk").distinct()
             )
             countries = Country.objects.annotate(n=SubqueryCount(in_programme)).order_by("name")
-            context["world_map"] = map_context(
-                countries, lambda country: f"{listing}&country={country.slug}"
-            )
+            return map_context(countries, lambda country: f"{listing}&country={country.slug}")
+
+        context["projects"] = functools.cache(lambda: list(projects()[:12]))
+        context["project_count"] = lambda: projects().count()
+        context["project_index"] = project_index
+        context["world_map"] = world_map
         return context
 
 
@@ -194,21 +202,47 @@ class ProjectIndexPage(BasePage):
     content_panels = Page.content_panels + [FieldPanel("introduction")]
 
     def get_context(self, request, *args, **kwargs):
-        from partnerships.forms import ProjectFilterForm
+        from partnerships.forms import FILTER_PARAMS
+        from thet_site.fragments import vary_on_params
 
         context = super().get_context(request, *args, **kwargs)
-        form = ProjectFilterForm(
-            request.GET, projects=ProjectPage.objects.child_of(self).for_listing()
-        )
-        paginator = Paginator(form.filtered(), PROJECTS_PER_PAGE)
-        context["form"] = form
-        context["projects"] = paginator.get_page(request.GET.get("page"))
-        context["querystring"] = form.querystring()
-        context["world_map"] = map_context(
+        context["listing"] = ProjectListing(self, request)
+        context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
+        return context
+
+
+class ProjectListing:
+    """The listing's filter form, page of projects and map, each worked out only when the
+    template shows it: when the rendered listing is already kept (``{% fragment %}``),
+    none of its queries run."""
+
+    def __init__(self, index, request):
+        self.index = index
+        self.request = request
+
+    @cached_property
+    def form(self):
+        from partnerships.forms import ProjectFilterForm
+
+        projects = ProjectPage.objects.child_of(self.index).for_listing()
+        return ProjectFilterForm(self.request.GET, projects=projects)
+
+    @cached_property
+    def projects(self):
+        paginator = Paginator(self.form.filtered(), PROJECTS_PER_PAGE)
+        return paginator.get_page(self.request.GET.get("page"))
+
+    @cached_property
+    def querystring(self) -> str:
+        return self.form.querystring()
+
+    @cached_property
+    def world_map(self) -> dict:
+        form = self.form
+        return map_context(
             form.country_counts(),
             lambda country: f"?{form.querystring(country=country.slug)}",
         )
-        return context
 
 
 class ProjectPage(BasePage):

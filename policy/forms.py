@@ -5,6 +5,9 @@ from django import forms
 from pages.views import MAX_QUERY_LENGTH, clean_query
 from policy.models import PublicationPage, PublicationType, Topic
 
+# Every query-string parameter the listing reads: what its kept rendering varies on.
+FILTER_PARAMS = ("q", "type", "topic", "year", "page")
+
 # At most this many search matches are kept (far more than anyone pages through).
 MAX_MATCHES = 500
 

@@ -1,5 +1,6 @@
 """Policy Work, publications (reports, papers, briefings) and their taxonomy."""
 
+import functools
 from urllib.parse import urlencode
 
 from django import forms
@@ -135,10 +136,12 @@ class PublicationPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        publisher = SiteFooter.for_request(request).organisation_name
-        context["citation_meta"] = self.citation_meta(request, publisher)
-        context["structured_data"] = self.structured_data(request, publisher)
-        context["listing_url"] = self.get_parent().get_url(request=request)
+        # Callables: the template calls them only if it renders (a kept rendering, see
+        # thet_site/fragments.py, costs no queries).
+        publisher = functools.cache(lambda: SiteFooter.for_request(request).organisation_name)
+        context["citation_meta"] = lambda: self.citation_meta(request, publisher())
+        context["structured_data"] = lambda: self.structured_data(request, publisher())
+        context["listing_url"] = functools.cache(lambda: self.get_parent().get_url(request=request))
         return context
 
     def document_absolute_url(self, request) -> str:
@@ -212,22 +215,44 @@ class PublicationIndexPage(BasePage):
     per_page = 12
 
     def get_context(self, request, *args, **kwargs):
-        from policy.forms import PublicationFilterForm
+        from policy.forms import FILTER_PARAMS
+        from thet_site.fragments import vary_on_params
 
         context = super().get_context(request, *args, **kwargs)
-        publications = PublicationPage.objects.child_of(self).for_listing()
-        years = sorted(
-            {d.year for d in publications.order_by().dates("publication_date", "year")},
-            reverse=True,
-        )
-        form = PublicationFilterForm(request.GET or None, years=years)
-        filtered = form.apply(publications)
-        context["form"] = form
-        context["querystring"] = urlencode(form.active)
-        context["publications"] = Paginator(filtered, self.per_page).get_page(
-            request.GET.get("page")
-        )
+        context["listing"] = PublicationListing(self, request)
+        context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
         return context
+
+
+class PublicationListing:
+    """The filter form and the page of publications, each worked out only when the
+    template shows it (so a kept rendering, see ``thet_site/fragments.py``, costs no
+    queries)."""
+
+    def __init__(self, index, request):
+        self.index = index
+        self.request = request
+
+    @cached_property
+    def all(self):
+        return PublicationPage.objects.child_of(self.index).for_listing()
+
+    @cached_property
+    def form(self):
+        from policy.forms import PublicationFilterForm
+
+        dates = self.all.order_by().dates("publication_date", "year")
+        years = sorted({d.year for d in dates}, reverse=True)
+        return PublicationFilterForm(self.request.GET or None, years=years)
+
+    @cached_property
+    def querystring(self) -> str:
+        return urlencode(self.form.active)
+
+    @cached_property
+    def publications(self):
+        paginator = Paginator(self.form.apply(self.all), self.index.per_page)
+        return paginator.get_page(self.request.GET.get("page"))
 
 
 class PolicyWorkPage(BasePage):
@@ -267,10 +292,16 @@ class PolicyWorkPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = featured = self.get_featured_publications()
-        context["latest"] = PublicationPage.objects.for_listing().exclude(
-            pk__in=[p.pk for p in featured]
-        )[:3]
+        # Callables: the template calls them only if it renders (a kept rendering, see
+        # thet_site/fragments.py, costs no queries).
+        featured = functools.cache(self.get_featured_publications)
+
+        def latest():
+            shown = [publication.pk for publication in featured()]
+            return list(PublicationPage.objects.for_listing().exclude(pk__in=shown)[:3])
+
+        context["featured"] = featured
+        context["latest"] = functools.cache(latest)
         return context
 
     def get_featured_publications(self) -> list:

@@ -34,6 +34,14 @@ def seeded(db):
 
 
 @pytest.fixture
+def full_render(settings):
+    """#9: no whole-page cache and no kept fragments or routes, so a request's queries are
+    those of a complete render (what the first visit after a change costs)."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
+
+
+@pytest.fixture
 def get_html(client):
     def get(url, status=200):
         response = client.get(url)

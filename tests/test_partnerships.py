@@ -238,7 +238,7 @@ def count_queries(client, url) -> int:
 
 
 @pytest.mark.django_db
-def test_500_row_import_is_idempotent_and_query_counts_do_not_grow(client):
+def test_500_row_import_is_idempotent_and_query_counts_do_not_grow(client, full_render):
     """Import 10 projects, count each page's queries; import 500 (the 10 again and 490
     more) and count again: the same. Importing the 500 a second time changes nothing."""
     report = import_projects(to_csv(project_rows(10)))

@@ -173,7 +173,7 @@ class TestListing:
 
 
 @pytest.mark.django_db
-def test_listing_query_count_does_not_grow(client, django_assert_max_num_queries):
+def test_listing_query_count_does_not_grow(client, django_assert_max_num_queries, full_render):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -192,7 +192,7 @@ def test_pagination_keeps_the_query_and_kind(seeded, client):
     assert len(result_links(search(client, q="midwifery", page="abc"))) == 10
 
 
-def test_query_count_does_not_grow_with_results(seeded, client):
+def test_query_count_does_not_grow_with_results(seeded, client, full_render):
     with CaptureQueriesContext(connection) as one_result:
         assert len(result_links(search(client, q="colposcopy"))) == 1
     index = ProjectIndexPage.objects.get()

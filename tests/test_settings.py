@@ -45,7 +45,7 @@ def test_database_url_parses_postgres_and_sqlite():
 def test_cache_config():
     assert "LocMemCache" in cache_config(environ={})["BACKEND"]
     redis = cache_config(environ={"REDIS_URL": "redis://127.0.0.1:6379/1"})
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["BACKEND"] == "thet_site.cache.ResilientRedisCache"
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
     with pytest.raises(ImproperlyConfigured):
         cache_config(environ={"CACHE_URL": "memcached://x"})

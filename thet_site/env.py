@@ -64,11 +64,14 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
     environ = os.environ if environ is None else environ
     url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
     if url and url.startswith(("redis://", "rediss://", "unix://")):
+        # thet_site.cache: a Redis outage makes the site slower, never down.
+        timeout = float(environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "thet_site.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": environ.get("CACHE_KEY_PREFIX", "thet"),
             "TIMEOUT": 600,
+            "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
         }
     if url and url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": url[9:]}
@@ -76,7 +79,12 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if url:
         raise ImproperlyConfigured(f"Unsupported cache URL scheme in {url!r}.")
-    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thet"}
+    # Room for every page's fragments (thet_site/fragments.py); the default is 300.
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "thet",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
 
 
 def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dict:

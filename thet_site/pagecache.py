@@ -99,7 +99,6 @@ def _response_is_cacheable(request, response) -> bool:
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.enabled = settings.PAGE_CACHE_ENABLED
         self.timeout = settings.PAGE_CACHE_SECONDS
         self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
         self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
@@ -114,7 +113,7 @@ class PageCacheMiddleware:
         return "HTTP_AUTHORIZATION" not in request.META
 
     def __call__(self, request):
-        if not self.enabled or not self._eligible(request):
+        if not settings.PAGE_CACHE_ENABLED or not self._eligible(request):
             request.page_cache = "bypass"
             return self.get_response(request)
         try:

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "thet_site.routing.RouteCacheMiddleware",  # #9: kept routes (process_view only)
     "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
 ]
 
@@ -226,6 +227,11 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/documents/", "/health/"]
 # Apps whose models (snippets, settings, orderables) are shown on pages: saving one
 # invalidates the page cache.
 PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
+# Template fragments kept until the content changes (thet_site/fragments.py): menus,
+# footer, meta tags and each page's content, so a page that is rendered stays cheap.
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 600)
+FRAGMENT_CACHE_ALIAS = "default"
 
 # CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
 WAGTAILFRONTENDCACHE = frontend_cache_config()

@@ -1,0 +1,171 @@
+"""Kept fragments and routes (#9): what a rendered page costs, and that it is never stale.
+
+The whole-page cache is off in these tests (as in the benchmark's "cache off" run), so
+every request renders; ``thet_site/fragments.py`` and ``thet_site/routing.py`` keep the
+costly parts until the content changes.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pages.models import ContentPage
+from partnerships.models import Country, ProjectPage
+
+pytestmark = pytest.mark.django_db
+
+PROJECTS = "/our-work/projects/"
+BENCH_PAGES = [
+    "/",
+    PROJECTS,
+    f"{PROJECTS}?theme=ncds",
+    f"{PROJECTS}healthcare-resource-allocation-india-china/",
+    "/publications/",
+    "/publications/experts-in-our-midst/",
+    "/search/?q=health",
+    "/about/",
+    "/our-work/",
+    "/our-work/policy-work/",
+    "/our-work/health-partnership-scheme/",
+]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+
+def queries(client, url, **extra):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **extra)
+    return response, len(captured)
+
+
+def test_a_page_rendered_again_runs_no_queries(client, seeded):
+    for url in BENCH_PAGES:
+        first, cold = queries(client, url)
+        assert first.status_code == 200, url
+        assert "X-Page-Cache" not in first or first["X-Page-Cache"] != "hit"
+        again, warm = queries(client, url)
+        assert again.content == first.content, url
+        # The search page records the query for the 'popular searches' report (3 queries
+        # and a savepoint here).
+        assert warm <= (5 if url.startswith("/search/") else 0), (url, warm)
+        assert cold > warm, url
+
+
+def test_parameters_a_page_does_not_read_share_its_rendering(client, seeded):
+    client.get(PROJECTS)
+    response, n = queries(client, f"{PROJECTS}?utm_source=newsletter&fbclid=x")
+    assert response.status_code == 200 and n == 0
+    filtered, n = queries(client, f"{PROJECTS}?theme=ncds")
+    assert n > 0  # a filter the listing reads is a different rendering
+    assert "match your filters" in filtered.content.decode()
+
+
+def test_publishing_shows_at_once_in_the_page_and_everywhere_it_appears(client, seeded):
+    project = ProjectPage.objects.get(slug="healthcare-resource-allocation-india-china")
+    for url in (project.url, PROJECTS):
+        client.get(url)
+    assert "Fairer health budgets" not in client.get("/search/?q=budgets").content.decode()
+    project.title = "Fairer health budgets in India and China"
+    project.save_revision().publish()
+    assert "Fairer health budgets" in client.get(project.url).content.decode()
+    assert "Fairer health budgets" in client.get(PROJECTS).content.decode()
+    assert "Fairer health budgets" in client.get("/search/?q=budgets").content.decode()
+
+
+def test_saving_a_snippet_shows_at_once(client, seeded):
+    assert "United Republic of Tanzania" not in client.get(PROJECTS).content.decode()
+    country = Country.objects.get(slug="tanzania")
+    country.name = "United Republic of Tanzania"
+    country.save()
+    assert "United Republic of Tanzania" in client.get(PROJECTS).content.decode()
+
+
+def test_a_kept_route_goes_when_the_page_is_unpublished_or_moved(client, seeded):
+    about = ContentPage.objects.get(slug="about")
+    assert client.get("/about/").status_code == 200
+    assert client.get("/about/").status_code == 200  # from the kept route
+    about.unpublish()
+    assert client.get("/about/").status_code == 404
+    about.save_revision().publish()
+    assert client.get("/about/").status_code == 200
+    about.refresh_from_db()
+    about.slug = "who-we-are"
+    about.save_revision().publish()
+    assert client.get("/about/").status_code == 404
+    assert client.get("/who-we-are/").status_code == 200
+
+
+def test_a_private_page_stays_private_after_its_route_is_kept(client, seeded):
+    from wagtail.models import PageViewRestriction
+
+    about = ContentPage.objects.get(slug="about")
+    client.get("/about/")
+    restriction = PageViewRestriction.objects.create(
+        page=about, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-launch"
+    )
+    response = client.get("/about/")
+    assert response.status_code == 200
+    assert "password" in response.content.decode().lower()
+    assert about.introduction[:40] not in response.content.decode()
+    restriction.delete()
+    assert about.introduction[:40] in client.get("/about/").content.decode()
+
+
+def test_drafts_are_never_kept_or_shown_a_kept_rendering(client, seeded, rf):
+    about = ContentPage.objects.get(slug="about")
+    live_title = about.title
+    client.get("/about/")
+    about.title = "A draft title under review"
+    preview = about.make_preview_request(original_request=None)
+    assert "A draft title under review" in preview.content.decode()
+    page = client.get("/about/").content.decode()
+    assert "A draft title under review" not in page
+    assert live_title in page
+    about.title = "A second draft"
+    assert "A second draft" in about.make_preview_request().content.decode()
+
+
+def test_a_broken_fragment_cache_only_costs_speed(client, seeded, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "broken": {
+            "BACKEND": "thet_site.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    settings.FRAGMENT_CACHE_ALIAS = "broken"
+    for url in (PROJECTS, "/about/", "/search/?q=health", PROJECTS):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_whole_site_works_with_redis_down(client, seeded, settings):
+    """Wagtail reads the default cache on every page: with Redis stopped, pages still come
+    from the database instead of failing (thet_site/cache.py)."""
+    down = {
+        "BACKEND": "thet_site.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    settings.CACHES = {"default": down, "pages": down}
+    settings.PAGE_CACHE_ENABLED = True
+    for url in ("/", PROJECTS, f"{PROJECTS}?theme=ncds", "/publications/", "/search/?q=health"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["X-Page-Cache"] in ("miss", "error"), url
+    health = client.get("/health/")
+    assert health.status_code == 200 and health.json()["cache"] == "unavailable"
+
+
+def test_logged_in_editors_see_the_same_page_with_their_userbar(admin_client, client, seeded):
+    anonymous = client.get("/about/").content.decode()
+    editor = admin_client.get("/about/").content.decode()
+    assert "wagtail-userbar" in editor and "wagtail-userbar" not in anonymous
+    about = ContentPage.objects.get(slug="about")
+    about.title = "Retitled by comms"
+    about.save_revision().publish()
+    assert "Retitled by comms" in admin_client.get("/about/").content.decode()

@@ -1,12 +1,18 @@
 """`make bench` (#9): the site in production mode under wrk, pages against a static file.
 
 Starts two gunicorn servers (2 workers each, loopback) on one freshly built database
-(PostgreSQL when DATABASE_URL is set, else a temporary SQLite file) holding the seed
-content plus 500 generated projects and 200 generated publications: one with the page
-cache off, one with it on. For each URL it runs wrk against the static CSS file and the
-page in turn (interleaved, short runs), and reports each page's throughput as a ratio
-of the static file's. SQL query counts come from Django's test client in-process,
-at seed size and after the generated content is added. Writes bench/results.md.
+(PostgreSQL when DATABASE_URL is set, else a temporary SQLite file; with REDIS_URL the
+caches are in Redis) holding the seed content plus 500 generated projects and 200
+generated publications: one with the page cache off, one with it on. For each URL and
+server it runs wrk against the static CSS file and the page in turn, BENCH_ROUNDS times
+(interleaved, so drift on a shared machine hits both alike), and reports the median
+round's page throughput as a ratio of the static file's. SQL query counts come from
+Django's test client in-process with the page cache off, at seed size and after the
+generated content is added: for a full render (kept fragments and routes off) and for
+the same page rendered again (kept). Writes bench/results.md.
+
+Environment: BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS (3). The database in
+DATABASE_URL is migrated and filled with generated content: give it a scratch one.
 """
 
 import json
@@ -151,6 +157,8 @@ def main():
         DJANGO_SETTINGS_MODULE="thet_site.settings",
     )
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    # With Redis, this run's own keys (a shared Redis keeps others' pages).
+    env["CACHE_KEY_PREFIX"] = f"thet-bench-{secrets.token_hex(4)}"
     print("building the database (migrate, seed)...", flush=True)
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "migrate", "--noinput", "-v0")

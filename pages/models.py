@@ -10,6 +10,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from pages.blocks import BodyBlock, SocialLinkBlock, StatisticBlock
+from thet_site.privacy import public
 
 
 class SummaryMixin(models.Model):
@@ -137,7 +138,7 @@ class OurWorkPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = cache(
-            lambda: list(self.get_children().live().public().specific().order_by("path"))
+            lambda: list(public(self.get_children().live()).specific().order_by("path"))
         )
         return context
 

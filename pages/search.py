@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.contrib.search_promotions.models import Query, QueryDailyHits, SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
+
+from thet_site.privacy import public
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ def kind_of(page_class) -> Kind:
 
 def searchable_pages(site):
     """Every live, public page of ``site`` (or of every site when there is none)."""
-    pages = Page.objects.live().public()
+    pages = public(Page.objects.live())
     if site is not None:
         pages = pages.in_site(site)
     else:
@@ -110,10 +113,18 @@ def promotions_for(query: str, pages) -> list[SearchPromotion]:
 
 
 def record_hit(query: str) -> None:
-    """Count the query for the 'popular search terms' report editors use to pick promotions."""
+    """Count the query for the 'popular search terms' report editors use to pick promotions.
+
+    One UPDATE when the query has been seen today (the usual case), else Wagtail's
+    ``Query.get(query).add_hit()``, which creates the rows.
+    """
     try:
-        with transaction.atomic():
-            Query.get(query).add_hit()
+        counted = QueryDailyHits.objects.filter(
+            query__query_string=normalise_query_string(query), date=timezone.now().date()
+        ).update(hits=F("hits") + 1)
+        if not counted:
+            with transaction.atomic():
+                Query.get(query).add_hit()
     except DatabaseError:  # a hit is nice to have; never fail a search for it
         logger.warning("Could not record a search hit", exc_info=True)
 
@@ -212,6 +223,14 @@ def decorate(pages, query: str) -> list[Result]:
     return results
 
 
+def count_kinds(pages, query: str, operator: str) -> dict[str, int]:
+    """How many results of each kind (a count query each)."""
+    return {
+        slug: pages_of_kind(pages, slug).search(query, operator=operator).count()
+        for slug in KIND_SLUGS
+    }
+
+
 def run_search(query: str, kind: str, page_number, site) -> dict:
     """Everything the results page shows for ``query`` (already cleaned) and ``kind``."""
     kinds = _kinds()
@@ -219,13 +238,10 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
     # Every word must match; if nothing has them all, fall back to any of the words
     # (a long or half-remembered query still finds something) and say so.
     operator = "and"
-    counts = {slug: pages_of_kind(pages, slug).search(query).count() for slug in KIND_SLUGS}
+    counts = count_kinds(pages, query, operator)
     if not any(counts.values()) and len(query.split()) > 1:
         operator = "or"
-        counts = {
-            slug: pages_of_kind(pages, slug).search(query, operator="or").count()
-            for slug in KIND_SLUGS
-        }
+        counts = count_kinds(pages, query, operator)
     promotions = promotions_for(query, pages)
     if kind in kinds:
         base = pages_of_kind(pages, kind)

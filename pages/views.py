@@ -12,6 +12,7 @@ from pages.search import KIND_SLUGS, MAX_QUERY_LENGTH, clean_query, record_hit, 
 from partnerships.models import ProjectIndexPage
 from policy.models import PublicationIndexPage
 from thet_site.fragments import vary_on_params
+from thet_site.privacy import public
 
 __all__ = ["clean_query", "health", "search"]
 
@@ -27,8 +28,8 @@ def search(request):
         "meta_title": "Search",
         "kind": kind if kind in KIND_SLUGS else "",
         # Looked up only if the template shows the "browse instead" links.
-        "project_index": cache(lambda: ProjectIndexPage.objects.live().public().first()),
-        "publication_index": cache(lambda: PublicationIndexPage.objects.live().public().first()),
+        "project_index": cache(lambda: public(ProjectIndexPage.objects.live()).first()),
+        "publication_index": cache(lambda: public(PublicationIndexPage.objects.live()).first()),
     }
     context["fragment_vary"] = vary_on_params(request, ("q", "kind", "page"))
     # Run only if the template renders the results (see thet_site/fragments.py).

@@ -1,11 +1,13 @@
 """Programmes, projects and the taxonomy they are filed under."""
 
 import functools
+from types import SimpleNamespace
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -16,6 +18,7 @@ from wagtail.search import index
 
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
+from thet_site.privacy import public as public_pages
 
 PROJECTS_PER_PAGE = 20
 
@@ -175,22 +178,72 @@ class ProgrammePage(BasePage):
             countries = Country.objects.annotate(n=SubqueryCount(in_programme)).order_by("name")
             return map_context(countries, lambda country: f"{listing}&country={country.slug}")
 
-        context["projects"] = functools.cache(lambda: list(projects()[:12]))
+        context["projects"] = functools.cache(lambda: attach_facts(projects()[:12]))
         context["project_count"] = lambda: projects().count()
         context["project_index"] = project_index
         context["world_map"] = world_map
         return context
 
 
-class ProjectQuerySet(PageQuerySet):
-    def for_listing(self):
+def attach_facts(projects) -> list:
+    """Give each project ``facts``: its countries, health themes, UK partners and overseas
+    partners, each a list of objects with ``name`` (partners also ``website`` and
+    ``country``), in name order. One query for any number of projects (a UNION ALL over
+    the four relations) where prefetching would take four."""
+    projects = list(projects)
+    if not projects:
+        return projects
+    ids = [project.pk for project in projects]
+    text = CharField()
+    blank = Value("", output_field=text)
+
+    def part(relation, target):
+        through = getattr(ProjectPage, relation).through
+        partner = target == "partnerorganisation"
         return (
-            self.live()
-            .public()
-            .select_related("programme")
-            .prefetch_related("countries", "themes", "uk_partners", "overseas_partners")
-            .order_by("title")
+            through.objects.filter(projectpage__in=ids)
+            .order_by()
+            .annotate(
+                f_project=F("projectpage"),
+                f_relation=Value(relation, output_field=text),
+                f_name=F(f"{target}__name"),
+                f_website=F(f"{target}__website") if partner else blank,
+                f_country=Coalesce(F(f"{target}__country__name"), blank) if partner else blank,
+            )
+            .values("f_project", "f_relation", "f_name", "f_website", "f_country")
         )
+
+    parts = [
+        part("countries", "country"),
+        part("themes", "healththeme"),
+        part("uk_partners", "partnerorganisation"),
+        part("overseas_partners", "partnerorganisation"),
+    ]
+    facts = {pk: {relation: [] for relation in FACT_RELATIONS} for pk in ids}
+    for row in parts[0].union(*parts[1:], all=True).order_by("f_relation", "f_name"):
+        country = row["f_country"]
+        facts[row["f_project"]][row["f_relation"]].append(
+            SimpleNamespace(
+                name=row["f_name"],
+                website=row["f_website"],
+                country=SimpleNamespace(name=country) if country else None,
+            )
+        )
+    for project in projects:
+        project.__dict__["_facts"] = SimpleNamespace(**facts[project.pk])
+    return projects
+
+
+FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
+
+
+class ProjectQuerySet(PageQuerySet):
+    def public(self):
+        # Wagtail's public(), reading the view restrictions once per request (#9).
+        return public_pages(self)
+
+    def for_listing(self):
+        return self.live().public().select_related("programme").order_by("title")
 
 
 class ProjectIndexPage(BasePage):
@@ -230,7 +283,9 @@ class ProjectListing:
     @cached_property
     def projects(self):
         paginator = Paginator(self.form.filtered(), PROJECTS_PER_PAGE)
-        return paginator.get_page(self.request.GET.get("page"))
+        page = paginator.get_page(self.request.GET.get("page"))
+        page.object_list = attach_facts(page.object_list)
+        return page
 
     @cached_property
     def querystring(self) -> str:
@@ -327,11 +382,26 @@ class ProjectPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["uk_partners"] = self.uk_partners.all()
-        context["overseas_partners"] = self.overseas_partners.select_related("country")
-        context["countries"] = self.countries.all()
-        context["themes"] = self.themes.all()
+
+        # Callables: run only if the template renders (thet_site/fragments.py). The page's
+        # own facts and its related projects' come from one query.
+        @functools.cache
+        def related_projects():
+            related = list(self.related_projects)
+            attach_facts([self, *related])
+            return related
+
+        context["related_projects"] = related_projects
+        context["facts"] = lambda: (related_projects(), self.facts)[1]
         return context
+
+    @property
+    def facts(self) -> SimpleNamespace:
+        """Countries, health themes, UK and overseas partners, for cards and the facts
+        box (see ``attach_facts``, which listings call for a whole page of projects)."""
+        if "_facts" not in self.__dict__:
+            attach_facts([self])
+        return self.__dict__["_facts"]
 
     @property
     def years(self) -> str:
@@ -343,7 +413,7 @@ class ProjectPage(BasePage):
 
     @cached_property
     def related_projects(self):
-        """Other live projects that share a country or a health theme."""
+        """Up to three other live projects that share a country or a health theme."""
         return (
             ProjectPage.objects.for_listing()
             .exclude(pk=self.pk)

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
+from thet_site.privacy import public as public_pages
 
 
 class PublicationType(TaxonomyBase):
@@ -45,6 +46,10 @@ SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
 
 
 class PublicationQuerySet(PageQuerySet):
+    def public(self):
+        # Wagtail's public(), reading the view restrictions once per request (#9).
+        return public_pages(self)
+
     def for_listing(self):
         return (
             self.live()

@@ -252,7 +252,7 @@ def test_500_row_import_is_idempotent_and_query_counts_do_not_grow(client, full_
     assert ProjectPage.objects.live().filter(slug__startswith="imported-").count() == 500
     at_500 = {url: count_queries(client, url) for url in QUERY_COUNT_URLS}
     assert at_500 == at_10
-    assert max(at_500.values()) <= 30, at_500
+    assert max(at_500.values()) <= 15, at_500
 
     again = import_projects(data)
     assert (len(again.created), len(again.updated), len(again.unchanged)) == (0, 0, 500)

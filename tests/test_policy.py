@@ -190,7 +190,7 @@ def test_listing_query_count_does_not_grow(client, django_assert_max_num_queries
     many = {url: count(url) for url in urls}
     assert many == few
     for url in urls:
-        with django_assert_max_num_queries(25):
+        with django_assert_max_num_queries(15):
             client.get(url)
 
 

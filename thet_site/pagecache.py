@@ -156,6 +156,7 @@ def shown_on_pages(model) -> bool:
     Pages themselves are handled by Wagtail's publish/unpublish/move signals (saving a
     draft changes nothing a visitor sees); renditions are made while rendering pages.
     """
+    from wagtail.contrib.search_promotions.models import SearchPromotion
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
     from wagtail.documents.models import AbstractDocument
     from wagtail.images.models import AbstractImage, AbstractRendition
@@ -164,6 +165,8 @@ def shown_on_pages(model) -> bool:
 
     if issubclass(model, Page | AbstractRendition):
         return False
+    if issubclass(model, SearchPromotion):
+        return True  # the search page shows editors' picks (its hit counts do not count)
     if model._meta.app_label in settings.PAGE_CACHE_CONTENT_APPS:
         return True
     if model in get_snippet_models():

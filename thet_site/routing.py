@@ -1,31 +1,51 @@
-"""Wagtail's site lookup and page routing, kept until the content changes (#9).
+"""Wagtail's site lookup and page routing, in fewer queries and kept until content changes.
 
-Serving a page starts with a query for the site, one or two per level of the page tree
-to route the path (``/our-work/projects/`` walks home, Our Work, Projects, then loads
-the specific page) and two for view restrictions. ``RouteCacheMiddleware`` keeps the
-result of that walk, per host and path, under the content generation
-(``thet_site/fragments.py``): publishing, unpublishing, moving or deleting a page, or
-changing a site or a view restriction, replaces the generation, so a kept route is
-never out of date. Wagtail still does the serving; this only fills in the values it
-caches on the request itself (``request._wagtail_site`` and
-``request._wagtail_route_for_request``), so everything downstream (hooks, privacy
-checks, ``Page.serve``) runs as usual.
+Wagtail routes ``/our-work/projects/`` one level at a time: the site's root page, then
+each child by slug, each loaded as its specific type (two queries a level), then two
+more queries for view restrictions. ``RouteCacheMiddleware`` does the same walk in three
+queries: every page on the path at once (by ``url_path``; the site's root path comes
+from Wagtail's own cache), the final page's specific type, and the view restrictions of
+the page and its ancestors. The pages on the path are kept on the request for the
+breadcrumbs (``ancestors``), which then need no query of their own.
 
-Only routes that found a page are kept (a 404 for a made-up address is not, so such
-addresses cannot fill the cache). A page with view restrictions is kept too, but its
-restrictions are read from the database on every request as Wagtail normally does.
+The result is also kept, per host and path, in the default cache under the content
+generation (``thet_site/fragments.py``): publishing, unpublishing, moving or deleting a
+page, or changing a site or a view restriction, replaces the generation, so a kept route
+is never out of date. Only routes that found a page are kept (made-up addresses cannot
+fill the cache).
+
+Wagtail still does the serving: this only fills in the values Wagtail itself caches on
+the request (``request._wagtail_site``, ``request._wagtail_route_for_request``), so its
+hooks and privacy checks run as usual. Anything unusual (a path that goes past the last
+page, for a page type with its own ``route()``; translations) is left to Wagtail.
 """
+
+from __future__ import annotations
 
 import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from wagtail.models import Page, Site
+from django.http import Http404
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.views import serve as wagtail_serve
 
 from thet_site.fragments import fragment_key, usable
 
 logger = logging.getLogger(__name__)
+
+CHAIN_FIELDS = (
+    "id",
+    "content_type_id",
+    "path",
+    "depth",
+    "numchild",
+    "url_path",
+    "title",
+    "slug",
+    "live",
+    "alias_of_id",
+)
 
 
 def _kept(request, name, vary):
@@ -44,7 +64,84 @@ def _keep(key, value):
         logger.warning("Route cache store failed", exc_info=True)
 
 
-def prime_site(request):
+def ancestors(request, page, min_depth: int = 2) -> list:
+    """``page``'s ancestors from depth ``min_depth`` down, from the routed path when this
+    request was routed to ``page`` (no query), else from the database."""
+    chain = getattr(request, "_thet_route_chain", None) if request is not None else None
+    if chain and chain[-1].pk == page.pk:
+        return [p for p in chain[:-1] if p.depth >= min_depth]
+    return list(page.get_ancestors().filter(depth__gte=min_depth))
+
+
+def find_route(request, path: str):
+    """``(page, args, kwargs, chain, unrestricted)`` for ``path``, or None for a 404.
+
+    ``chain``: the pages from the site's root page to ``page`` (plain ``Page`` objects).
+    ``unrestricted``: no view restriction applies to the page.
+    """
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return _wagtail_route(request, path)
+    root_path = next(
+        (p.root_path for p in Site.get_site_root_paths() if p.site_id == site.pk), None
+    )
+    if root_path is None:
+        return _wagtail_route(request, path)
+    components = [component for component in path.split("/") if component]
+    wanted = [
+        root_path + "".join(f"{c}/" for c in components[:n]) for n in range(len(components) + 1)
+    ]
+    found = {p.url_path: p for p in Page.objects.filter(url_path__in=wanted).only(*CHAIN_FIELDS)}
+    chain = []
+    for url_path in wanted:
+        if url_path not in found:
+            break
+        chain.append(found[url_path])
+    if len(chain) != len(wanted) or not chain[-1].live:
+        # Past the last page (a page type with its own route()), or not live: Wagtail decides.
+        return _wagtail_route(request, path)
+    page = chain[-1].specific
+    try:
+        page, args, kwargs = page.route(request, [])
+    except Http404:
+        return None
+    if page.pk != chain[-1].pk:
+        return _wagtail_route(request, path)
+    site.root_page = chain[0]  # the site's root page is on the path: no query for it later
+    restricted_ids = {p.alias_of_id or p.pk for p in chain}
+    unrestricted = not PageViewRestriction.objects.filter(page_id__in=restricted_ids).exists()
+    return page, args, kwargs, chain, unrestricted
+
+
+def _wagtail_route(request, path):
+    route = Page.route_for_request(request, path)
+    if route is None:
+        return None
+    page, args, kwargs = route
+    return page, args, kwargs, None, False
+
+
+def prime_route(request, path: str) -> None:
+    keep = usable(request)
+    key, kept = _kept(request, "route", (path,)) if keep else (None, None)
+    if kept is None:
+        route = find_route(request, path)
+        if route is None:
+            request._wagtail_route_for_request = None
+            return
+        if key is not None:
+            _keep(key, route)  # pickled now, before the page is used
+    else:
+        route = kept
+    page, args, kwargs, chain, unrestricted = route
+    page.view_restrictions_known_empty = unrestricted
+    request._thet_route_chain = chain
+    request._wagtail_route_for_request = (page, args, kwargs)
+
+
+def prime_site(request) -> None:
     key, site = _kept(request, "site", ())
     if site is not None:
         request._wagtail_site = site
@@ -52,25 +149,6 @@ def prime_site(request):
         site = Site.find_for_request(request)
         if site is not None:
             _keep(key, site)
-
-
-def prime_route(request, path: str):
-    key, kept = _kept(request, "route", (path,))
-    if kept is not None:
-        page, args, kwargs, unrestricted = kept
-        page.view_restrictions_known_empty = unrestricted
-        request._wagtail_route_for_request = (page, args, kwargs)
-        return
-    if key is None:
-        return
-    route = Page.route_for_request(request, path)
-    if route is None:
-        return
-    page, args, kwargs = route
-    unrestricted = not list(page.get_view_restrictions())
-    # Stored before the flag is set, so the kept copy is exactly what routing found.
-    _keep(key, (page, args, kwargs, unrestricted))
-    page.view_restrictions_known_empty = unrestricted
 
 
 class RouteCacheMiddleware:
@@ -82,9 +160,10 @@ class RouteCacheMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path_info.startswith(self.excluded) or not usable(request):
+        if request.method not in ("GET", "HEAD") or request.path_info.startswith(self.excluded):
             return None  # the admin, documents and /health/ (which must see the database)
-        prime_site(request)
+        if usable(request):
+            prime_site(request)
         if view_func is wagtail_serve:
             prime_route(request, view_args[0] if view_args else view_kwargs.get("path", ""))
         return None

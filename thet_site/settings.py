@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "thet_site.privacy.PrivacyMemoMiddleware",  # #9: view restrictions read once a request
     "thet_site.routing.RouteCacheMiddleware",  # #9: kept routes (process_view only)
     "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
 ]

@@ -65,7 +65,7 @@ def _summary(page) -> str:
 def _organisation(site, root_url, home, request):
     from pages.models import SiteFooter
 
-    footer = SiteFooter.for_site(site) if site else None
+    footer = SiteFooter.for_request(request) if request is not None else None
     name = footer.organisation_name if footer else "THET"
     org = {
         "@type": "Organization",
@@ -109,12 +109,10 @@ def _organisation(site, root_url, home, request):
 
 
 def _breadcrumbs(page, site, request):
+    from thet_site.routing import ancestors as ancestors_of
+
     root = site.root_page if site else None
-    ancestors = page.get_ancestors()
-    if root is not None:
-        ancestors = ancestors.filter(depth__gte=root.depth)
-    else:
-        ancestors = ancestors.filter(depth__gt=1)
+    ancestors = ancestors_of(request, page, root.depth if root is not None else 2)
     items = []
     for position, crumb in enumerate([*ancestors, page], start=1):
         items.append(

@@ -3,6 +3,8 @@
 from django import template
 from wagtail.models import Page, Site
 
+from thet_site.privacy import public
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ def _site_root(context):
 def main_menu(context):
     """The home page's live children that editors marked 'show in menus'."""
     root = _site_root(context)
-    pages = root.get_children().live().public().in_menu() if root else Page.objects.none()
+    pages = public(root.get_children().live().in_menu()) if root else Page.objects.none()
     current = context.get("page")
     current_path = current.path if current else ""
     items = [
@@ -38,8 +40,9 @@ def breadcrumbs(context):
     root = _site_root(context)
     if not page or not root or page.pk == root.pk:
         return {"ancestors": [], "page": None}
-    ancestors = page.get_ancestors().filter(depth__gte=root.depth)
-    return {"ancestors": ancestors, "page": page}
+    from thet_site.routing import ancestors
+
+    return {"ancestors": ancestors(context.get("request"), page, root.depth), "page": page}
 
 
 @register.filter

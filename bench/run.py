@@ -11,7 +11,8 @@ Django's test client in-process with the page cache off, at seed size and after 
 generated content is added: for a full render (kept fragments and routes off) and for
 the same page rendered again (kept). Writes bench/results.md.
 
-Environment: BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS (3). The database in
+Environment: BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS (3), BENCH_OUTPUT
+(bench/results.md). The database in
 DATABASE_URL is migrated and filled with generated content: give it a scratch one.
 """
 
@@ -281,7 +282,7 @@ def write_results(rows):
     lines.append("")
     lines.append("Non-2xx responses: " + ("; ".join(failures) if failures else "none"))
     text = "\n".join(lines) + "\n"
-    (ROOT / "bench" / "results.md").write_text(text)
+    (ROOT / os.environ.get("BENCH_OUTPUT", "bench/results.md")).write_text(text)
     print(text)
 
 

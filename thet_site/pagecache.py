@@ -4,16 +4,18 @@ How it works
 ------------
 * ``PageCacheMiddleware`` sits before the session, auth and everything else that touches
   the database. A GET or HEAD from a visitor without a session cookie is looked up in the
-  ``pages`` cache under a key made of the scheme, host, path and query string, plus the
-  site's current *generation*. A hit is returned straight away: no database, no
-  templates. So cached pages are still served while the database is down.
+  ``pages`` cache under a key made of the scheme, host, path and query string; the page
+  is stored with the site's *generation* at the time, and counts only if that is still
+  the current one (both are read in one round trip). A hit is returned straight away:
+  no database, no templates. So cached pages are still served while the database is
+  down.
 * A miss goes on through the site; the response is stored only if it is a plain 200 for
   an anonymous visitor that sets no cookie, is not private/no-store, and is not under an
   excluded prefix (the admin, documents, ``/health/``).
 * The generation is one short value in the same cache. Publishing, unpublishing, moving
   or deleting a page, and saving or deleting a snippet, setting, image, document or site,
-  replace it with a new random value, so every stored page becomes unreachable at once
-  (and expires on its own later). With Redis (``REDIS_URL``/``CACHE_URL``) every server
+  replace it with a new random value, so every stored page is out of date at once (and
+  is replaced on the next visit, or expires on its own). With Redis (``REDIS_URL``/``CACHE_URL``) every server
   reads the same generation, so a change made through one server is seen on all of them
   on the next request. Without Redis the ``pages`` cache is file based, shared by the
   gunicorn workers of one machine.
@@ -76,10 +78,9 @@ def invalidate() -> None:
     transaction.on_commit(bump_generation)
 
 
-def cache_key(request, generation: str) -> str:
+def cache_key(request) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"pagecache:{generation}:{digest}"
+    return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
 def _response_is_cacheable(request, response) -> bool:
@@ -118,14 +119,19 @@ class PageCacheMiddleware:
             return self.get_response(request)
         try:
             cache = page_cache()
-            key = cache_key(request, current_generation(cache))
-            cached = cache.get(key)
+            key = cache_key(request)
+            # One round trip to Redis: the generation and the stored page together.
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY) or current_generation(cache)
         except Exception:  # DisallowedHost, or the cache is unreachable
             logger.warning("Page cache lookup failed", exc_info=True)
             request.page_cache = "error"
             return self.get_response(request)
-        if cached is not None:
+        request._content_generation = generation  # for thet_site.fragments
+        stored = found.get(key)
+        if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
+            cached = stored[1]
             cached["X-Page-Cache"] = "hit"
             return cached
 
@@ -139,7 +145,7 @@ class PageCacheMiddleware:
                 response["Last-Modified"] = http_date(time.time())
             set_response_etag(response)
             try:
-                cache.set(key, response, self.timeout)
+                cache.set(key, (generation, response), self.timeout)
             except Exception:
                 logger.warning("Page cache store failed", exc_info=True)
         response["X-Page-Cache"] = "miss"

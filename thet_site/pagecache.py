@@ -17,8 +17,8 @@ How it works
   replace it with a new random value, so every stored page is out of date at once (and
   is replaced on the next visit, or expires on its own). With Redis (``REDIS_URL`` or
   ``CACHE_URL``) every server reads the same generation, so a change made through one
-  server is seen on all of them on the next request. Without Redis the ``pages`` cache is file based, shared by the
-  gunicorn workers of one machine.
+  server is seen on all of them on the next request. Without Redis the ``pages`` cache
+  is file based, shared by the gunicorn workers of one machine.
 
 Why one generation rather than per-page keys: a page shows parts of other pages
 (menus, footers, listings, featured publications, counts), so working out exactly which

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -166,6 +166,18 @@ def body_text(page) -> str:
     return _plain(" ".join(str(p) for p in pieces))
 
 
+def excerpt(text: str, query: str) -> str:
+    """About ``SNIPPET_WORDS`` words of ``text`` from just before the first matching word."""
+    text = _plain(text)
+    lowered = text.lower()
+    hits = [lowered.find(t.lower()) for t in _terms(query) if lowered.find(t.lower()) >= 0]
+    if not hits:
+        return Truncator(text).words(SNIPPET_WORDS)
+    start = max(0, min(hits) - 80)
+    start = lowered.rfind(" ", 0, start) + 1 if start else 0
+    return ("…" if start else "") + Truncator(text[start:]).words(SNIPPET_WORDS)
+
+
 def snippet(page, query: str) -> str:
     """A short plain-text excerpt: the summary, or the body around the first matching word."""
     summary = _plain(page.get_summary() if hasattr(page, "get_summary") else "")
@@ -173,13 +185,8 @@ def snippet(page, query: str) -> str:
     if summary and (not terms or any(t in summary.lower() for t in terms)):
         return Truncator(summary).words(SNIPPET_WORDS)
     text = body_text(page)
-    lowered = text.lower()
-    hits = [lowered.find(t) for t in terms if lowered.find(t) >= 0]
-    if hits:
-        start = max(0, min(hits) - 80)
-        start = lowered.rfind(" ", 0, start) + 1 if start else 0
-        excerpt = Truncator(text[start:]).words(SNIPPET_WORDS)
-        return ("…" if start else "") + excerpt
+    if any(t in text.lower() for t in terms):
+        return excerpt(text, query)
     return Truncator(summary or text).words(SNIPPET_WORDS)
 
 
@@ -192,31 +199,65 @@ class Result:
 
 
 def decorate(pages, query: str) -> list[Result]:
-    """Turn a page of search hits into what the template shows, in a fixed number of queries."""
+    """Turn a page of search hits (plain ``Page`` objects) into what the template shows.
+
+    Four queries whatever the hits: projects (with their countries) and publications
+    (with their type) are loaded as themselves, for their details; every other page's
+    snippet comes from its search index entry, one query for all of them, instead of one
+    query per page type.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search.models import IndexEntry
+
     from partnerships.models import ProjectPage
     from policy.models import PublicationPage
 
     pages = list(pages)
-    prefetch_related_objects(
-        [p for p in pages if isinstance(p, PublicationPage)], "publication_type"
+    type_ids = {
+        model: ContentType.objects.get_for_model(model).pk
+        for model in (ProjectPage, PublicationPage)
+    }
+    ids = {
+        model: [p.pk for p in pages if p.content_type_id == type_id]
+        for model, type_id in type_ids.items()
+    }
+    projects = ProjectPage.objects.prefetch_related("countries").in_bulk(ids[ProjectPage])
+    publications = PublicationPage.objects.select_related("publication_type").in_bulk(
+        ids[PublicationPage]
     )
-    prefetch_related_objects([p for p in pages if isinstance(p, ProjectPage)], "countries")
+    others = [p for p in pages if p.content_type_id not in type_ids.values()]
+    indexed = {}
+    if others:
+        entries = IndexEntry.objects.filter(
+            content_type__in={p.content_type_id for p in others},
+            object_id__in=[str(p.pk) for p in others],
+        )
+        # The indexed text: ``body`` on SQLite and MySQL, ``body_text`` on PostgreSQL
+        # (where ``body`` is the tsvector).
+        names = {field.name for field in IndexEntry._meta.get_fields()}
+        text = "body_text" if "body_text" in names else "body"
+        indexed = dict(entries.values_list("object_id", text))
     results = []
-    for page in pages:
+    for hit in pages:
+        page = projects.get(hit.pk) or publications.get(hit.pk) or hit
         details = []
         if isinstance(page, PublicationPage):
             if page.publication_type:
                 details.append(page.publication_type.name)
             details.append(page.publication_date.strftime("%B %Y"))
+            text = snippet(page, query)
         elif isinstance(page, ProjectPage):
             details.extend(c.name for c in page.countries.all())
             if page.years:
                 details.append(page.years)
+            text = snippet(page, query)
+        else:
+            text = excerpt(indexed.get(str(page.pk), ""), query)
         results.append(
             Result(
                 page=page,
-                kind=kind_of(type(page)),
-                snippet=highlight(snippet(page, query), query),
+                kind=kind_of(page.specific_class),
+                snippet=highlight(text, query),
                 details=details,
             )
         )
@@ -256,8 +297,10 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
     promoted_ids = [p.page_id for p in promotions if p.page_id]
     if promoted_ids:
         base = base.exclude(id__in=promoted_ids)
-    results = base.specific().search(query, operator=operator)
+    results = base.search(query, operator=operator)
     paginator = Paginator(results, RESULTS_PER_PAGE)
+    if not promoted_ids:  # then the counts by kind already give the total: no count query
+        paginator.count = counts[kind] if kind else sum(counts.values())
     page_obj = paginator.get_page(page_number)
     return {
         "kind": kind,

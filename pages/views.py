@@ -26,6 +26,7 @@ def search(request):
         "query": raw[:MAX_QUERY_LENGTH],
         "cleaned_query": query,
         "meta_title": "Search",
+        "meta_description": "Search THET's partnership projects, publications and pages.",
         "kind": kind if kind in KIND_SLUGS else "",
         # Looked up only if the template shows the "browse instead" links.
         "project_index": cache(lambda: public(ProjectIndexPage.objects.live()).first()),

@@ -193,6 +193,9 @@ def test_pagination_keeps_the_query_and_kind(seeded, client):
 
 
 def test_query_count_does_not_grow_with_results(seeded, client, full_render):
+    # Each search is made once first: the first search of a word today creates its
+    # 'popular searches' record, and Wagtail fills its own per-process caches.
+    search(client, q="colposcopy")
     with CaptureQueriesContext(connection) as one_result:
         assert len(result_links(search(client, q="colposcopy"))) == 1
     index = ProjectIndexPage.objects.get()
@@ -200,9 +203,10 @@ def test_query_count_does_not_grow_with_results(seeded, client, full_render):
         page = ProjectPage(title=f"Surgery course {n}", slug=f"surgery-{n}", summary="Surgery.")
         index.add_child(instance=page)
         page.save_revision().publish()
+    search(client, q="surgery")
     with CaptureQueriesContext(connection) as ten_results:
         assert len(result_links(search(client, q="surgery"))) == 10
-    assert len(ten_results) <= len(one_result) <= 30
+    assert len(ten_results) <= len(one_result) <= 15
 
 
 # --- Search promotions --------------------------------------------------------------------

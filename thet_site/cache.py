@@ -9,7 +9,7 @@ logged: the site carries on from the database, only slower. Timeouts are short
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,28 @@ def _tolerant(name, fallback):
     return call
 
 
+class ReusedClient(RedisCacheClient):
+    """Django makes a new ``redis.Redis`` object (over the same connection pool) for every
+    cache call; that costs more than the round trip to a local Redis. One per pool is
+    enough: the object is thread-safe and holds nothing but the pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClient
+
     get = _tolerant("get", lambda key, default=None, **kw: default)
     get_many = _tolerant("get_many", lambda *a, **kw: {})
     has_key = _tolerant("has_key", lambda *a, **kw: False)

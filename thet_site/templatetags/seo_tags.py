@@ -141,11 +141,14 @@ def page_meta(context):
     else:
         root_url = ""
     if page is None:
-        home = site.root_page.specific if site is not None else None
+        description = context.get("meta_description")
+        if description is None:  # the site's own description, from its home page
+            home = site.root_page.specific if site is not None else None
+            description = _summary(home) if home is not None else ""
         image_url, width, height, alt = _share_image(None, root_url)
         return {
             "title": context.get("meta_title") or (site.site_name if site else "THET"),
-            "description": _summary(home) if home is not None else "",
+            "description": description,
             "canonical": "",
             "type": "website",
             "image": image_url,

@@ -188,9 +188,10 @@ def ensure_policy_sign_off(apps):
     return workflow
 
 
-def ensure_policy_pages(apps):
+def ensure_policy_pages(apps, page_ids=None):
     """Grant the Policy team its rights on the policy pages and put them under sign-off.
 
+    ``page_ids``: only these pages (one just created); every policy page by default.
     A workflow an administrator has since chosen for one of those pages is left alone.
     """
     Group = apps.get_model("auth", "Group")
@@ -201,18 +202,23 @@ def ensure_policy_pages(apps):
     policy_team = Group.objects.filter(name=POLICY_TEAM).first()
     workflow = Workflow.objects.filter(name=POLICY_SIGN_OFF, active=True).first()
     for app_label, model_name in POLICY_PAGE_MODELS:
-        model = apps.get_model(app_label, model_name)
-        codenames = POLICY_PAGE_PERMISSIONS[model_name.lower()]
-        for page_id in model.objects.values_list("pk", flat=True):
-            if policy_team is not None:
-                for codename in codenames:
+        pages = apps.get_model(app_label, model_name).objects.all()
+        if page_ids is not None:
+            pages = pages.filter(pk__in=page_ids)
+        ids = list(pages.values_list("pk", flat=True))
+        if not ids:
+            continue
+        if policy_team is not None:
+            codenames = POLICY_PAGE_PERMISSIONS[model_name.lower()]
+            permissions = [_page_permission(apps, codename) for codename in codenames]
+            for page_id in ids:
+                for permission in permissions:
                     GroupPagePermission.objects.get_or_create(
-                        group=policy_team,
-                        page_id=page_id,
-                        permission=_page_permission(apps, codename),
+                        group=policy_team, page_id=page_id, permission=permission
                     )
-            if workflow is not None and not WorkflowPage.objects.filter(page_id=page_id).exists():
-                WorkflowPage.objects.create(page_id=page_id, workflow=workflow)
+        if workflow is not None:
+            for page_id in ids:
+                WorkflowPage.objects.get_or_create(page_id=page_id, defaults={"workflow": workflow})
 
 
 def ensure_all(apps):

@@ -7,6 +7,7 @@ with field weights, or SQLite FTS5); the weights are the ``boost`` values on eac
 type's ``search_fields``.
 """
 
+import functools
 import html
 import logging
 import re
@@ -50,6 +51,7 @@ class Kind:
     singular: str  # shown on each result
 
 
+@functools.cache
 def _kinds():
     from partnerships.models import ProjectPage
     from policy.models import PublicationPage

@@ -8,7 +8,7 @@ from pages import roles
 
 def policy_page_created(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
-        roles.ensure_policy_pages(apps)
+        roles.ensure_policy_pages(apps, page_ids=[instance.pk])
 
 
 def connect():

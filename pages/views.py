@@ -14,7 +14,7 @@ from policy.models import PublicationIndexPage
 from thet_site.fragments import vary_on_params
 from thet_site.privacy import public
 
-__all__ = ["clean_query", "health", "search"]
+__all__ = ["health", "search"]
 
 
 def search(request):

@@ -28,8 +28,12 @@ class THETContentChecker(ContentCheckerItem):
     in the page.
     """
 
-    axe_run_only = [*ContentCheckerItem.axe_run_only, "image-alt", "thet-statistic-source"]
-    axe_run_only.append("thet-image-alt-or-decorative")
+    axe_run_only = [
+        *ContentCheckerItem.axe_run_only,
+        "image-alt",
+        "thet-statistic-source",
+        "thet-image-alt-or-decorative",
+    ]
 
     axe_custom_rules = [
         *ContentCheckerItem.axe_custom_rules,
@@ -159,7 +163,7 @@ def pages_using(obj) -> list[Page]:
             continue
         if not (relation.one_to_many or relation.many_to_many):
             continue
-        for page in getattr(obj, relation.get_accessor_name()).all():
+        for page in getattr(obj, relation.get_accessor_name()).only("pk", "title"):
             pages[page.pk] = page
     return sorted(pages.values(), key=lambda page: page.title)
 

@@ -20,7 +20,7 @@ from django.core.validators import validate_slug
 from django.db.models import CharField, F, OuterRef, Q, Value
 from django.utils.functional import cached_property
 
-from pages.views import clean_query
+from pages.search import clean_query
 from partnerships.models import (
     Country,
     HealthTheme,

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 
 from django.core.validators import validate_slug
 from django.db import transaction
-from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils.text import slugify
 from modelsearch.backends import get_search_backends
@@ -171,8 +170,9 @@ class _Lookup:
         for programme in ProgrammePage.objects.all().only("title", "slug"):
             self.programmes[programme.slug.casefold()] = programme
             self.programmes[programme.title.casefold()] = programme
-        self.map_names = {name.casefold(): code for code, name in country_choices()}
-        self.map_codes = {code: name for code, name in country_choices()}
+        choices = country_choices()
+        self.map_names = {name.casefold(): code for code, name in choices}
+        self.map_codes = dict(choices)
         self.countries = {}
         for country in Country.objects.all():
             self.countries[country.iso_code.upper()] = country
@@ -318,7 +318,7 @@ class _Snippets:
         country = self.lookup.countries.get(code)
         if country is None:
             name = self.lookup.map_codes[code]
-            country = Country.objects.filter(Q(name__iexact=name)).first()
+            country = Country.objects.filter(name__iexact=name).first()
             if country is None:
                 country = Country(name=name, slug=self._unique_slug(Country, name), iso_code=code)
                 if self.write:

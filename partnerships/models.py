@@ -13,12 +13,11 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
-from thet_site.privacy import public as public_pages
+from thet_site.privacy import PublicQuerySet
 
 PROJECTS_PER_PAGE = 20
 
@@ -237,11 +236,7 @@ def attach_facts(projects) -> list:
 FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 
-class ProjectQuerySet(PageQuerySet):
-    def public(self):
-        # Wagtail's public(), reading the view restrictions once per request (#9).
-        return public_pages(self)
-
+class ProjectQuerySet(PublicQuerySet):
     def for_listing(self):
         return self.live().public().select_related("programme").order_by("title")
 

@@ -58,7 +58,7 @@ class PublicationFeed(Feed):
         document = item.document
         if document is None:
             return []
-        size = document.file_size or document.get_file_size() or 0
+        size = document.get_file_size() or 0
         return [
             feedgenerator.Enclosure(
                 url=self.request.build_absolute_uri(document.url),

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pages.views import MAX_QUERY_LENGTH, clean_query
+from pages.search import MAX_QUERY_LENGTH, clean_query
 from policy.models import PublicationPage, PublicationType, Topic
 
 # Every query-string parameter the listing reads: what its kept rendering varies on.

@@ -12,12 +12,11 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager, Revision
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
-from thet_site.privacy import public as public_pages
+from thet_site.privacy import PublicQuerySet
 
 
 class PublicationType(TaxonomyBase):
@@ -45,11 +44,7 @@ DOCUMENT_FORMATS = {
 SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
 
 
-class PublicationQuerySet(PageQuerySet):
-    def public(self):
-        # Wagtail's public(), reading the view restrictions once per request (#9).
-        return public_pages(self)
-
+class PublicationQuerySet(PublicQuerySet):
     def for_listing(self):
         return (
             self.live()

@@ -56,10 +56,8 @@ def test_a_page_rendered_again_runs_no_queries(client, seeded):
 
 def add_projects_and_publications(projects=30, publications=15):
     """More content on every listing, sharing countries and themes with the seed's."""
-    import datetime
-
     from partnerships.models import HealthTheme, ProjectIndexPage
-    from policy.models import PublicationIndexPage, PublicationPage, PublicationType
+    from tests.test_policy import add_publications
 
     index = ProjectIndexPage.objects.get()
     countries, themes = list(Country.objects.all()), list(HealthTheme.objects.all())
@@ -70,17 +68,7 @@ def add_projects_and_publications(projects=30, publications=15):
         page.countries.set([countries[n % len(countries)]])
         page.themes.set([themes[n % len(themes)]])
         page.save_revision().publish()
-    publications_index = PublicationIndexPage.objects.get()
-    for n in range(publications):
-        publications_index.add_child(
-            instance=PublicationPage(
-                title=f"Added paper {n}",
-                slug=f"added-paper-{n}",
-                summary="Added.",
-                publication_date=datetime.date(2020, 1 + n % 12, 1),
-                publication_type=PublicationType.objects.order_by("pk").first(),
-            )
-        ).save_revision().publish()
+    add_publications(publications)
 
 
 def test_a_full_render_runs_at_most_15_queries_whatever_the_amount_of_content(

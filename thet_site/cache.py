@@ -22,8 +22,7 @@ def _tolerant(name, fallback):
             return method(self, *args, **kwargs)
         except Exception:  # redis-py's ConnectionError, TimeoutError, ...
             logger.warning("Cache %s failed; carrying on without the cache", name, exc_info=True)
-            value = fallback(*args, **kwargs)
-            return value
+            return fallback(*args, **kwargs)
 
     call.__name__ = name
     return call

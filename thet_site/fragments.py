@@ -69,7 +69,9 @@ def fragment_key(request, name: str, vary) -> str:
 
 
 def remember(request, name: str, vary, compute):
-    """``compute()``, kept under (name, vary) until the content changes."""
+    """``compute()``, kept under (name, vary) until the content changes. The value is
+    pickled as it is stored, so changing it afterwards does not change what is kept;
+    None is never kept."""
     if not usable(request):
         return compute()
     cache = caches[settings.FRAGMENT_CACHE_ALIAS]
@@ -81,6 +83,8 @@ def remember(request, name: str, vary, compute):
         return compute()
     if value is None:
         value = compute()
+        if value is None:
+            return value
         try:
             cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
         except Exception:

@@ -72,10 +72,13 @@ def invalidate() -> None:
     """Invalidate now and again once the transaction commits.
 
     The second bump matters: a visitor's request that ran between the first bump and the
-    commit may have stored the old content under the new generation.
+    commit may have stored the old content under the new generation. One publish sends
+    several signals; the bump at commit is registered once per transaction.
     """
     bump_generation()
-    transaction.on_commit(bump_generation)
+    connection = transaction.get_connection()
+    if not any(callback is bump_generation for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(bump_generation)
 
 
 def cache_key(request) -> str:

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.db.models import Q
 from wagtail.models import PageViewRestriction
+from wagtail.query import PageQuerySet
 
 _memo: ContextVar[dict | None] = ContextVar("thet_privacy_memo", default=None)
 
@@ -34,6 +35,13 @@ def public(pages):
     for path in restricted_paths():
         private |= Q(path__startswith=path)
     return pages.exclude(private) if private else pages
+
+
+class PublicQuerySet(PageQuerySet):
+    """A page queryset whose ``public()`` is the one above."""
+
+    def public(self):
+        return public(self)
 
 
 class PrivacyMemoMiddleware:

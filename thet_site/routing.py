@@ -22,17 +22,12 @@ page, for a page type with its own ``route()``; translations) is left to Wagtail
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.cache import caches
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.views import serve as wagtail_serve
 
-from thet_site.fragments import fragment_key, usable
-
-logger = logging.getLogger(__name__)
+from thet_site.fragments import remember
 
 CHAIN_FIELDS = (
     "id",
@@ -46,22 +41,6 @@ CHAIN_FIELDS = (
     "live",
     "alias_of_id",
 )
-
-
-def _kept(request, name, vary):
-    try:
-        key = fragment_key(request, name, vary)
-        return key, caches[settings.FRAGMENT_CACHE_ALIAS].get(key)
-    except Exception:  # DisallowedHost, or the cache is unreachable
-        logger.warning("Route cache lookup failed", exc_info=True)
-        return None, None
-
-
-def _keep(key, value):
-    try:
-        caches[settings.FRAGMENT_CACHE_ALIAS].set(key, value, settings.FRAGMENT_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Route cache store failed", exc_info=True)
 
 
 def ancestors(request, page, min_depth: int = 2) -> list:
@@ -124,17 +103,10 @@ def _wagtail_route(request, path):
 
 
 def prime_route(request, path: str) -> None:
-    keep = usable(request)
-    key, kept = _kept(request, "route", (path,)) if keep else (None, None)
-    if kept is None:
-        route = find_route(request, path)
-        if route is None:
-            request._wagtail_route_for_request = None
-            return
-        if key is not None:
-            _keep(key, route)  # pickled now, before the page is used
-    else:
-        route = kept
+    route = remember(request, "route", (path,), lambda: find_route(request, path))
+    if route is None:
+        request._wagtail_route_for_request = None
+        return
     page, args, kwargs, chain, unrestricted = route
     page.view_restrictions_known_empty = unrestricted
     request._thet_route_chain = chain
@@ -142,13 +114,9 @@ def prime_route(request, path: str) -> None:
 
 
 def prime_site(request) -> None:
-    key, site = _kept(request, "site", ())
+    site = remember(request, "site", (), lambda: Site.find_for_request(request))
     if site is not None:
         request._wagtail_site = site
-    elif key is not None:
-        site = Site.find_for_request(request)
-        if site is not None:
-            _keep(key, site)
 
 
 class RouteCacheMiddleware:
@@ -162,8 +130,7 @@ class RouteCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method not in ("GET", "HEAD") or request.path_info.startswith(self.excluded):
             return None  # the admin, documents and /health/ (which must see the database)
-        if usable(request):
-            prime_site(request)
+        prime_site(request)
         if view_func is wagtail_serve:
             prime_route(request, view_args[0] if view_args else view_kwargs.get("path", ""))
         return None

@@ -279,19 +279,13 @@ CONTENT_SECURITY_POLICY = {
 }
 # The Wagtail admin keeps a looser policy of its own (thet_site.middleware.SiteCSPMiddleware).
 CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+# The same, loosened where the admin's own scripts, styles, images and icon font need it.
 CSP_ADMIN_DIRECTIVES = {
-    "default-src": ["'self'"],
+    **CONTENT_SECURITY_POLICY["DIRECTIVES"],
     "script-src": _OWN + ["'unsafe-inline'"],
     "style-src": _OWN + ["'unsafe-inline'"],
     "img-src": _OWN + ["data:", "blob:"],
     "font-src": ["'self'", "data:"],
-    "connect-src": _OWN,
-    "media-src": _OWN,
-    "frame-src": ["'self'"] + _EMBED_HOSTS,
-    "frame-ancestors": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'self'"],
-    "form-action": ["'self'"],
 }
 # Editors' e-mail addresses are not sent to a third party for avatars.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -41,6 +41,13 @@ def _absolute(root_url: str, url: str) -> str:
     return root_url + url
 
 
+def _root_url(site, request) -> str:
+    """The site's address without a trailing slash, else the request's, else ""."""
+    if site is not None:
+        return site.root_url
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
 def _share_image(page, root_url):
     """(url, width, height, alt) of the page's hero or cover image, or the site default."""
     image = getattr(page, "hero_image", None) or getattr(page, "cover_image", None)
@@ -75,8 +82,9 @@ def _organisation(site, root_url, home, request):
         "url": root_url + "/",
         "logo": _absolute(root_url, static(LOGO)),
     }
-    if home is not None and _summary(home):
-        org["description"] = _summary(home)
+    description = _summary(home) if home is not None else ""
+    if description:
+        org["description"] = description
     if footer:
         if footer.email:
             org["email"] = footer.email
@@ -134,12 +142,7 @@ def page_meta(context):
     if not isinstance(page, Page):
         page = None
     site = Site.find_for_request(request) if request is not None else None
-    if site is not None:
-        root_url = site.root_url
-    elif request is not None:
-        root_url = request.build_absolute_uri("/").rstrip("/")
-    else:
-        root_url = ""
+    root_url = _root_url(site, request)
     if page is None:
         description = context.get("meta_description")
         if description is None:  # the site's own description, from its home page
@@ -188,9 +191,7 @@ def site_root_url(context) -> str:
     """The current site's address without a trailing slash, e.g. ``https://www.thet.org``."""
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
-    if site is not None:
-        return site.root_url
-    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+    return _root_url(site, request)
 
 
 @register.filter

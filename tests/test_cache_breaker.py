@@ -82,7 +82,8 @@ class FakeRedis:
         self.listener.close()
         for conn in self.connections:
             with contextlib.suppress(OSError):
-                conn.close()
+                conn.shutdown(socket.SHUT_RDWR)  # even while _serve() is reading it
+            conn.close()
 
 
 class FakeClock:
@@ -136,14 +137,26 @@ def warnings_and_tracebacks(caplog):
     return warnings, tracebacks
 
 
-def test_a_hung_cache_does_not_hang_the_pages(client, seeded, redis_at, hung_redis, caplog):
+def render_time(client, urls) -> float:
+    started = time.monotonic()
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    return time.monotonic() - started
+
+
+def test_a_hung_cache_does_not_hang_the_pages(
+    client, seeded, settings, redis_at, hung_redis, caplog
+):
+    # The same pages rendered in full with no cache at all: what "normal" costs here.
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, settings.PAGE_CACHE_ALIAS: dummy}
+    uncached = render_time(client, PAGES)
+
     redis_at(hung_redis.port)
     caplog.set_level(logging.INFO)
-    started = time.monotonic()
-    for url in PAGES:
-        assert client.get(url).status_code == 200, url
-    elapsed = time.monotonic() - started
-    assert elapsed < 2, f"the home page and the project listing took {elapsed:.1f} s"
+    elapsed = render_time(client, PAGES)
+    # Under 2 s; on a machine so busy that the pages alone take over 1 s, within twice that.
+    assert elapsed < max(2.0, 2 * uncached), f"{elapsed:.1f} s, {uncached:.1f} s uncached"
     for _ in range(4):
         for url in PAGES:
             assert client.get(url).status_code == 200, url

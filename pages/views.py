@@ -57,6 +57,8 @@ def health(request):
     """
     from django.core.cache import caches
 
+    from thet_site.cache import circuit_state
+
     body = {"status": "ok", "database": "ok", "cache": "ok"}
     status = 200
     try:
@@ -75,6 +77,11 @@ def health(request):
         body["cache"] = "unavailable"
         if status == 200:
             body["status"] = "degraded"
+    # #13: with Redis, its circuit breaker (thet_site/cache.py): "open" while this
+    # process skips the cache, so its pages come from the database (still a 200).
+    state = circuit_state()
+    if state is not None:
+        body["cache_circuit"] = state
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response

@@ -209,9 +209,17 @@ def _on_delete(sender, **kwargs):
         invalidate()
 
 
+def _on_cache_recovered(sender, **kwargs):
+    # While Redis was unreachable this process dropped its writes, invalidations too:
+    # what was stored before the outage may be out of date (#13).
+    bump_generation()
+
+
 def connect_signals():
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from thet_site.cache import cache_recovered
 
     page_published.connect(_on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(_on_page_change, dispatch_uid="pagecache-unpublished")
@@ -219,3 +227,4 @@ def connect_signals():
     post_save.connect(_on_model_change, dispatch_uid="pagecache-saved")
     m2m_changed.connect(_on_model_change, dispatch_uid="pagecache-m2m")
     post_delete.connect(_on_delete, dispatch_uid="pagecache-deleted")
+    cache_recovered.connect(_on_cache_recovered, dispatch_uid="pagecache-cache-recovered")

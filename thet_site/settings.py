@@ -340,3 +340,7 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # preload flag, a commitment for the whole domain that the charity makes on purpose
 # (SECURE_HSTS_PRELOAD=1), not by default.
 SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
+
+# #13: the cache's circuit breaker (thet_site/cache.py) logs one warning when Redis fails
+# and one info line when it answers again; let the second through too.
+LOGGING["loggers"]["thet_site.cache"] = {"level": "INFO"}

@@ -9,3 +9,7 @@ class ThetSiteConfig(AppConfig):
         from thet_site.pagecache import connect_signals
 
         connect_signals()
+
+        from thet_site.filecache import ensure_private_cache_dirs
+
+        ensure_private_cache_dirs()  # #13: fail at start-up, not on a visitor's request

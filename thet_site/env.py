@@ -101,15 +101,11 @@ def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dic
         return config
     if url and url.startswith(("locmem://", "dummy://")):
         return cache_config(environ)
-    import hashlib
-    import tempfile
-
-    default_dir = os.path.join(
-        tempfile.gettempdir(),
-        "thet-page-cache-" + hashlib.sha256(str(base_dir).encode()).hexdigest()[:12],
-    )
+    # A private folder of the site's own (0700, checked by thet_site.filecache), never a
+    # guessable one in the shared, world-writable temp dir: the cache unpickles its files.
+    default_dir = os.path.join(base_dir, ".cache", "pages")
     return {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "thet_site.filecache.PrivateFileBasedCache",
         "LOCATION": environ.get("PAGE_CACHE_DIR") or default_dir,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }

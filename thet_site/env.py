@@ -179,3 +179,37 @@ def origin_of(url: str) -> str:
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def site_url(environ: Mapping[str, str] | None = None) -> str:
+    """SITE_URL, the public address (``https://www.thet.org``) without a trailing slash.
+
+    "" when unset. Only a scheme and host (and port): a path would not survive being
+    stored in Wagtail's Site record.
+    """
+    from urllib.parse import urlsplit
+
+    environ = os.environ if environ is None else environ
+    raw = environ.get("SITE_URL", "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SITE_URL has a bad port: {raw!r}.") from exc
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path.strip("/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ImproperlyConfigured(
+            f"SITE_URL must be a scheme and host such as https://www.thet.org, not {raw!r}."
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port not in (None, default_port) else ""
+    return f"{parts.scheme}://{host}{port}"

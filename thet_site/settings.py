@@ -255,9 +255,9 @@ if os.environ.get("MEDIA_URL"):
 # Content-Security-Policy (django-csp 4). Public pages: nothing inline, nothing from
 # another host except what an editor embeds (video players). JSON-LD blocks are data,
 # not scripts, and are allowed. frame-ancestors 'self', not 'none': the admin's live
-# preview frames the site.
-_ADMIN_ORIGIN = origin_of(WAGTAILADMIN_BASE_URL)  # the userbar loads its assets from here
-_OWN = ["'self'"] + [o for o in (_ADMIN_ORIGIN, MEDIA_ORIGIN) if o]
+# preview frames the site. No origin from a default (#13): the site's own, the media
+# host when it is another, the video players' frames; the userbar loads from 'self'.
+_OWN = ["'self'"] + ([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])
 _EMBED_HOSTS = env_list(
     "CSP_FRAME_SRC",
     default=[

@@ -31,14 +31,17 @@ test: install
 # Production mode on this machine: DEBUG off, gunicorn, WhiteNoise with hashed,
 # compressed static files. SECRET_KEY must come from the environment in production;
 # a throwaway one is made here if it is unset so the command works out of the box.
-# TLS is terminated in front of the app, so the HTTPS redirect is off unless asked for.
+# The HTTPS redirect is on, as in production (docs/DEPLOY.md): to try it over plain HTTP
+# on this machine, `SECURE_SSL_REDIRECT=0 make serve`. SITE_URL goes into the Site record.
 serve: install
 	@test -n "$$SECRET_KEY" || echo "SECRET_KEY is not set: using a throwaway key for this run."
+	@test -n "$$SECURE_SSL_REDIRECT" || echo "HTTP is redirected to HTTPS; SECURE_SSL_REDIRECT=0 to try it over plain HTTP."
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-	DEBUG=0 SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} sh -c '\
+	DEBUG=0 sh -c '\
 	  $(PY) manage.py collectstatic --noinput -v0 && \
 	  $(PY) manage.py migrate --noinput -v0 && \
 	  $(PY) manage.py load_seed_content && \
+	  $(PY) manage.py set_site_url && \
 	  exec $(VENV)/bin/gunicorn thet_site.wsgi:application --config thet_site/gunicorn.conf.py'
 
 # The benchmark (#9): production mode under wrk (`apt-get install -y wrk`), page cache

@@ -8,6 +8,7 @@ from django.utils import feedgenerator
 from django.utils.timezone import get_default_timezone
 
 from policy.models import PublicationIndexPage, PublicationPage
+from thet_site.siteurl import absolute_url
 
 
 class PublicationFeed(Feed):
@@ -26,9 +27,13 @@ class PublicationFeed(Feed):
         feed.request = request
         return Feed.__call__(feed, request, *args, **kwargs)
 
+    # Every address on the site's public URL (thet_site.siteurl), not the request's host.
     def link(self):
         index = PublicationIndexPage.objects.live().first()
-        return index.get_url(request=self.request) if index else "/"
+        return absolute_url(self.request, index.get_url(request=self.request) if index else "/")
+
+    def feed_url(self):
+        return absolute_url(self.request, self.request.path)
 
     def items(self):
         return PublicationPage.objects.for_listing()[: self.limit]
@@ -40,7 +45,7 @@ class PublicationFeed(Feed):
         return item.get_summary()
 
     def item_link(self, item):
-        return item.get_url(request=self.request)
+        return absolute_url(self.request, item.get_url(request=self.request))
 
     def item_pubdate(self, item):
         return datetime.datetime.combine(
@@ -61,7 +66,7 @@ class PublicationFeed(Feed):
         size = document.get_file_size() or 0
         return [
             feedgenerator.Enclosure(
-                url=self.request.build_absolute_uri(document.url),
+                url=absolute_url(self.request, document.url),
                 length=str(size),
                 mime_type=document.content_type,
             )

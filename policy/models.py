@@ -17,6 +17,7 @@ from wagtail.search import index
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
 from thet_site.privacy import PublicQuerySet
+from thet_site.siteurl import absolute_url
 
 
 class PublicationType(TaxonomyBase):
@@ -145,7 +146,7 @@ class PublicationPage(BasePage):
         return context
 
     def document_absolute_url(self, request) -> str:
-        return request.build_absolute_uri(self.document.url) if self.document else ""
+        return absolute_url(request, self.document.url) if self.document else ""
 
     def citation_meta(self, request, publisher: str) -> list[tuple[str, str]]:
         """Highwire Press `citation_*` tags, as Google Scholar and Zotero read them."""
@@ -160,7 +161,7 @@ class PublicationPage(BasePage):
 
     def structured_data(self, request, publisher: str) -> dict:
         """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET."""
-        home = request.build_absolute_uri("/")
+        home = absolute_url(request, "/")
         organisation = {"@type": "Organization", "name": publisher, "url": home}
         data = {
             "@context": "https://schema.org",
@@ -169,7 +170,7 @@ class PublicationPage(BasePage):
             "name": self.title,
             "description": self.get_summary(),
             "datePublished": self.publication_date.isoformat(),
-            "url": request.build_absolute_uri(self.get_url(request=request) or "/"),
+            "url": absolute_url(request, self.get_url(request=request) or "/"),
             "inLanguage": "en-GB",
             "publisher": organisation,
             "author": [{"@type": "Person", "name": name} for name in self.author_list]

@@ -9,3 +9,8 @@ class ThetSiteConfig(AppConfig):
         from thet_site.pagecache import connect_signals
 
         connect_signals()
+
+        import thet_site.checks  # noqa: F401 - registers the deploy checks
+        from thet_site.filecache import ensure_private_cache_dirs
+
+        ensure_private_cache_dirs()  # #13: fail at start-up, not on a visitor's request

@@ -106,15 +106,11 @@ def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dic
         return config
     if url and url.startswith(("locmem://", "dummy://")):
         return cache_config(environ)
-    import hashlib
-    import tempfile
-
-    default_dir = os.path.join(
-        tempfile.gettempdir(),
-        "thet-page-cache-" + hashlib.sha256(str(base_dir).encode()).hexdigest()[:12],
-    )
+    # A private folder of the site's own (0700, checked by thet_site.filecache), never a
+    # guessable one in the shared, world-writable temp dir: the cache unpickles its files.
+    default_dir = os.path.join(base_dir, ".cache", "pages")
     return {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "thet_site.filecache.PrivateFileBasedCache",
         "LOCATION": environ.get("PAGE_CACHE_DIR") or default_dir,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
@@ -188,3 +184,37 @@ def origin_of(url: str) -> str:
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def site_url(environ: Mapping[str, str] | None = None) -> str:
+    """SITE_URL, the public address (``https://www.thet.org``) without a trailing slash.
+
+    "" when unset. Only a scheme and host (and port): a path would not survive being
+    stored in Wagtail's Site record.
+    """
+    from urllib.parse import urlsplit
+
+    environ = os.environ if environ is None else environ
+    raw = environ.get("SITE_URL", "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SITE_URL has a bad port: {raw!r}.") from exc
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path.strip("/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise ImproperlyConfigured(
+            f"SITE_URL must be a scheme and host such as https://www.thet.org, not {raw!r}."
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port not in (None, default_port) else ""
+    return f"{parts.scheme}://{host}{port}"

@@ -18,6 +18,7 @@ from thet_site.env import (
     origin_of,
     page_cache_config,
     secret_key,
+    site_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -149,7 +150,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail
 WAGTAIL_SITE_NAME = "THET"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The public address (#13): every absolute URL the site writes (thet_site/siteurl.py).
+SITE_URL = site_url()
+WAGTAILADMIN_BASE_URL = (
+    os.environ.get("WAGTAILADMIN_BASE_URL") or SITE_URL or "http://127.0.0.1:8000"
+)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
@@ -250,9 +255,9 @@ if os.environ.get("MEDIA_URL"):
 # Content-Security-Policy (django-csp 4). Public pages: nothing inline, nothing from
 # another host except what an editor embeds (video players). JSON-LD blocks are data,
 # not scripts, and are allowed. frame-ancestors 'self', not 'none': the admin's live
-# preview frames the site.
-_ADMIN_ORIGIN = origin_of(WAGTAILADMIN_BASE_URL)  # the userbar loads its assets from here
-_OWN = ["'self'"] + [o for o in (_ADMIN_ORIGIN, MEDIA_ORIGIN) if o]
+# preview frames the site. No origin from a default (#13): the site's own, the media
+# host when it is another, the video players' frames; the userbar loads from 'self'.
+_OWN = ["'self'"] + ([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])
 _EMBED_HOSTS = env_list(
     "CSP_FRAME_SRC",
     default=[

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from pages import views as page_views
 from policy import views as policy_views
 from policy.feeds import PublicationFeed
+from thet_site.sitemap import PublicSitemap
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("health/", page_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
     # --- Find and share (#7) ---
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": PublicSitemap}}, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -14,6 +14,8 @@ from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
+from thet_site.siteurl import absolute_url, base_url
+
 register = template.Library()
 logger = logging.getLogger(__name__)
 
@@ -42,10 +44,13 @@ def _absolute(root_url: str, url: str) -> str:
 
 
 def _root_url(site, request) -> str:
-    """The site's address without a trailing slash, else the request's, else ""."""
-    if site is not None:
-        return site.root_url
-    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+    """The site's public address without a trailing slash (thet_site.siteurl)."""
+    return base_url(request)
+
+
+def _full_url(page, request) -> str:
+    url = page.get_url(request)
+    return absolute_url(request, url) if url else ""
 
 
 def _share_image(page, root_url):
@@ -128,7 +133,7 @@ def _breadcrumbs(page, site, request):
                 "@type": "ListItem",
                 "position": position,
                 "name": "Home" if root is not None and crumb.pk == root.pk else crumb.title,
-                "item": crumb.get_full_url(request),
+                "item": _full_url(crumb, request),
             }
         )
     return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
@@ -175,7 +180,7 @@ def page_meta(context):
     return {
         "title": page.seo_title or page.title,
         "description": _summary(page),
-        "canonical": page.get_full_url(request) or "",
+        "canonical": _full_url(page, request),
         "type": "article" if published else "website",
         "published": published,
         "image": image_url,

@@ -1,0 +1,18 @@
+"""System checks of our own, run by ``manage.py check --deploy`` (#13)."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def site_url_is_set(app_configs, **kwargs):
+    if settings.SITE_URL:
+        return []
+    return [
+        Warning(
+            "SITE_URL is not set: canonical links, the sitemap, robots.txt and the feed "
+            "use the Wagtail Site record, which is http://localhost/ until it is changed.",
+            hint="Set SITE_URL to the public address, e.g. https://www.thet.org.",
+            id="thet.W001",
+        )
+    ]

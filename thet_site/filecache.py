@@ -1,0 +1,48 @@
+"""The file-based page cache, kept in a private folder (#13).
+
+Django's file cache unpickles whatever it finds in its folder, so whoever can write
+there can run code as the site. ``PrivateFileBasedCache`` creates its folder with mode
+0700 and refuses to use one that another user owns or that other users can read or
+write (an old one left in a shared place, or one made by someone else first): the site
+then fails to start, saying which folder and why, rather than trusting its contents.
+"""
+
+import os
+import stat
+
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.exceptions import ImproperlyConfigured
+
+
+def check_private_dir(path: str) -> None:
+    """Raise ImproperlyConfigured unless ``path`` is a real folder only we can use."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise ImproperlyConfigured(f"The page cache folder {path} is not a plain folder.")
+    if info.st_uid != os.geteuid():
+        raise ImproperlyConfigured(
+            f"The page cache folder {path} belongs to another user (uid {info.st_uid}): "
+            "remove it, or set PAGE_CACHE_DIR to a folder of the site's own."
+        )
+    if info.st_mode & 0o077:
+        raise ImproperlyConfigured(
+            f"The page cache folder {path} is open to other users "
+            f"(mode {stat.S_IMODE(info.st_mode):04o}): its files may not be the site's. "
+            "Remove it (it is recreated, private, at start-up) or set PAGE_CACHE_DIR."
+        )
+
+
+class PrivateFileBasedCache(FileBasedCache):
+    def _createdir(self):
+        super()._createdir()  # creates missing folders with mode 0700
+        check_private_dir(self._dir)
+
+
+def ensure_private_cache_dirs() -> None:
+    """At start-up: create and check the folder of every private file cache."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    for alias, config in settings.CACHES.items():
+        if config.get("BACKEND") == f"{__name__}.PrivateFileBasedCache":
+            caches[alias]  # noqa: B018 - instantiating it creates and checks the folder

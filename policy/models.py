@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
+from policy.signoff import SignOffRequired
 from thet_site.privacy import PublicQuerySet
 
 
@@ -55,7 +56,7 @@ class PublicationQuerySet(PublicQuerySet):
         )
 
 
-class PublicationPage(BasePage):
+class PublicationPage(SignOffRequired, BasePage):
     introduction = None
     publication_type = models.ForeignKey(
         PublicationType,
@@ -204,7 +205,7 @@ class PublicationPage(BasePage):
         )
 
 
-class PublicationIndexPage(BasePage):
+class PublicationIndexPage(SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1
@@ -255,7 +256,7 @@ class PublicationListing:
         return paginator.get_page(self.request.GET.get("page"))
 
 
-class PolicyWorkPage(BasePage):
+class PolicyWorkPage(SignOffRequired, BasePage):
     emphasis = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ul", "ol"],

@@ -126,6 +126,17 @@ def test_moderator_approval_publishes_without_a_page_permission(client, policy, 
     assert page.live_revision.user == policy  # the submitted revision, unchanged
 
 
+def test_moderator_approves_from_the_editor_too(client, policy, moderator):
+    page = submit_publication(client, policy)
+    client.logout()
+    data = publication_edit_form(page.get_latest_revision_as_object(), "action-workflow-action")
+    data["workflow-action-name"] = "approve"
+    response = as_user(client, moderator).post(edit_url(page), data)
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.live
+
+
 def test_moderator_cannot_unpublish_a_page(client, moderator):
     page = about()
     url = reverse("wagtailadmin_pages:unpublish", args=(page.pk,))

@@ -4,6 +4,8 @@ For every role: each forbidden action is refused and the site is unchanged, and 
 role is for still works.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -12,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -360,6 +363,22 @@ def test_the_cover_of_a_live_publication_cannot_be_replaced(client, live_files, 
     assert "choose it in the publication" in response.content.decode()
     image.refresh_from_db()
     assert (image.file.name, image.width) == before
+
+
+def test_the_pdf_of_an_approved_scheduled_launch_cannot_be_replaced(client, media_root, comms):
+    document = get_document_model()(title="Next month's report")
+    document.file.save("next-report.pdf", ContentFile(PDF_BYTES), save=False)
+    document.save()
+    page = PublicationPage.objects.live().order_by("pk").last()
+    page.document = document
+    page.go_live_at = timezone.now() + datetime.timedelta(days=30)
+    page.save_revision().publish()  # approved: scheduled, not live yet
+    assert page.scheduled_revision is not None
+    response = document_edit(client, comms, document)
+    assert response.status_code == 200
+    assert "signed off for" in response.content.decode()
+    document.refresh_from_db()
+    assert document.file.read() == PDF_BYTES
 
 
 def test_live_files_cannot_be_deleted(client, live_files, comms, policy):

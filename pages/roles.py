@@ -21,8 +21,8 @@ the site), while the Policy team's are granted on the Publications index and the
 Work page themselves. None of those pages exists when migrations run on a fresh
 database, so the grants (and the workflow's assignment to the policy pages) are made by
 `ensure_home_pages` and `ensure_policy_pages`, which run from the data migrations (for a
-site that already has the pages), from the seed loader, and whenever such a page is
-created (see `pages.signals`).
+site that already has the pages) and whenever such a page is created (see
+`pages.signals`); the seed loader runs `ensure_policy_pages` again.
 
 Every function takes an app registry, so the data migration can call it with its
 historical models and the running site with the real ones. Every function is

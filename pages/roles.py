@@ -2,23 +2,27 @@
 
 Three groups share the admin:
 
-* **Comms editors** edit and publish every page, manage images and documents, the
-  snippets (countries, themes, partners, publication types, topics), the footer setting
-  and redirects.
+* **Comms editors** edit and publish the site's pages, manage images and documents, the
+  snippets (countries, themes, partners, publication types, topics), the footer setting,
+  redirects and promoted search results. Publications and the Policy Work page they can
+  edit and submit, but not publish: that is sign-off (`policy.signoff`).
 * **Policy team** create and edit publications and the Policy Work page, and submit them
   for sign-off; they can upload the PDFs and covers they need. They cannot publish, nor
   touch the home page, other pages or the site settings.
-* **Moderators** approve or reject what is submitted. They edit nothing themselves. They
-  hold "publish" on the tree but neither "add" nor "change": Wagtail publishes an approved
-  revision as the approving user, so an approver without "publish" could not approve.
+* **Moderators** approve or reject what is submitted, nothing else: they hold no page
+  permission at all. Wagtail lets a task's group open and approve what waits for it, and
+  `publish_approved_revision` (``WAGTAIL_FINISH_WORKFLOW_ACTION``) publishes the approved
+  revision without asking for "publish" on the page, which would also let them unpublish
+  any page and set its privacy.
 
 Wagtail grants page permissions on a page and everything below it, not by page type.
-So Comms editors hold theirs on the tree's root (which exists from the first migration),
-while the Policy team's are granted on the Publications index and the Policy Work page
-themselves. Those pages do not exist when migrations run on a fresh database, so the
-grants (and the workflow's assignment to those pages) are made by `ensure_policy_pages`,
-which runs from the data migration (for a site that already has the pages), from the
-seed loader, and whenever such a page is created (see `pages.signals`).
+Comms editors hold theirs on the home page (not Wagtail's root, so the explorer opens at
+the site), while the Policy team's are granted on the Publications index and the Policy
+Work page themselves. None of those pages exists when migrations run on a fresh
+database, so the grants (and the workflow's assignment to the policy pages) are made by
+`ensure_home_pages` and `ensure_policy_pages`, which run from the data migrations (for a
+site that already has the pages) and whenever such a page is created (see
+`pages.signals`); the seed loader runs `ensure_policy_pages` again.
 
 Every function takes an app registry, so the data migration can call it with its
 historical models and the running site with the real ones. Every function is
@@ -29,6 +33,7 @@ COMMS_EDITORS = "Comms editors"
 POLICY_TEAM = "Policy team"
 MODERATORS = "Moderators"
 ROLE_NAMES = (COMMS_EDITORS, POLICY_TEAM, MODERATORS)
+STOCK_EDITORS = "Editors"  # Wagtail's own, retired by `retire_stock_editors`
 
 POLICY_SIGN_OFF = "Policy sign-off"
 MODERATOR_TASK = "Moderator sign-off"
@@ -52,6 +57,10 @@ MODEL_PERMISSIONS = {
         ("wagtailredirects", "redirect", "add_redirect"),
         ("wagtailredirects", "redirect", "change_redirect"),
         ("wagtailredirects", "redirect", "delete_redirect"),
+    ]
+    + [
+        ("wagtailsearchpromotions", "searchpromotion", f"{action}_searchpromotion")
+        for action in ("add", "change", "delete")
     ]
     + [
         (app, model, f"{action}_{model}")
@@ -89,7 +98,8 @@ COLLECTION_PERMISSIONS = {
 }
 
 COMMS_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
-MODERATOR_PAGE_PERMISSIONS = ["publish_page"]
+# Page types the Comms editors' page permissions are granted on (the site's home page).
+HOME_PAGE_MODELS = (("pages", "HomePage"),)
 # Per policy page type: what the Policy team may do there. "add" on the Publications
 # index lets them create publications (the only type allowed below it) and edit the
 # ones they created; "change" lets them edit any of them. No "publish": that is sign-off.
@@ -116,7 +126,7 @@ def _page_permission(apps, codename):
 
 
 def ensure_roles(apps):
-    """Create the three groups with exactly their model, collection and root permissions.
+    """Create the three groups with exactly their model and collection permissions.
 
     "Moderators" already exists on a Wagtail install with add/change/publish on the whole
     tree and full image rights; it is narrowed here to approving submissions only.
@@ -125,10 +135,8 @@ def ensure_roles(apps):
     Collection = apps.get_model("wagtailcore", "Collection")
     GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
     GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
-    Page = apps.get_model("wagtailcore", "Page")
 
     root_collection = Collection.objects.filter(depth=1).order_by("path").first()
-    root_page = Page.objects.filter(depth=1).order_by("path").first()
     groups = {}
     for name in ROLE_NAMES:
         group, _ = Group.objects.get_or_create(name=name)
@@ -145,20 +153,9 @@ def ensure_roles(apps):
                 group=group, collection=root_collection, permission=permission
             )
 
-    for name, codenames in (
-        (COMMS_EDITORS, COMMS_PAGE_PERMISSIONS),
-        (MODERATORS, MODERATOR_PAGE_PERMISSIONS),
-    ):
-        wanted = [_page_permission(apps, codename) for codename in codenames]
-        if name == MODERATORS:
-            # Wagtail's stock Moderators could add and change every page: not ours.
-            GroupPagePermission.objects.filter(group=groups[name]).exclude(
-                page=root_page, permission__in=wanted
-            ).delete()
-        for permission in wanted:
-            GroupPagePermission.objects.get_or_create(
-                group=groups[name], page=root_page, permission=permission
-            )
+    # Comms editors' page grants are on the home page (`ensure_home_pages`); Moderators
+    # hold none (Wagtail's stock Moderators could add, change and publish every page).
+    GroupPagePermission.objects.filter(group=groups[MODERATORS]).delete()
     return groups
 
 
@@ -221,7 +218,66 @@ def ensure_policy_pages(apps, page_ids=None):
                 WorkflowPage.objects.get_or_create(page_id=page_id, defaults={"workflow": workflow})
 
 
+def ensure_home_pages(apps, page_ids=None):
+    """Grant the Comms editors their page permissions on the home page, and only there.
+
+    ``page_ids``: only these pages (one just created); every home page by default, and
+    then grants the Comms editors hold anywhere else (Wagtail's root) are withdrawn.
+    """
+    Group = apps.get_model("auth", "Group")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    comms = Group.objects.filter(name=COMMS_EDITORS).first()
+    if comms is None:
+        return
+    ids = []
+    for app_label, model_name in HOME_PAGE_MODELS:
+        pages = apps.get_model(app_label, model_name).objects.all()
+        if page_ids is not None:
+            pages = pages.filter(pk__in=page_ids)
+        ids += list(pages.values_list("pk", flat=True))
+    permissions = [_page_permission(apps, codename) for codename in COMMS_PAGE_PERMISSIONS]
+    if page_ids is None:
+        GroupPagePermission.objects.filter(group=comms).exclude(page_id__in=ids).delete()
+    for page_id in ids:
+        for permission in permissions:
+            GroupPagePermission.objects.get_or_create(
+                group=comms, page_id=page_id, permission=permission
+            )
+
+
+def retire_stock_editors(apps):
+    """Wagtail's stock "Editors" group (add and change on the whole tree, every image and
+    document) is none of the three roles: it loses every permission, and goes if nobody
+    is in it. A group that still has members is kept, empty, so an administrator can see
+    whom to move into one of the roles.
+    """
+    Group = apps.get_model("auth", "Group")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    group = Group.objects.filter(name=STOCK_EDITORS).first()
+    if group is None:
+        return
+    GroupPagePermission.objects.filter(group=group).delete()
+    GroupCollectionPermission.objects.filter(group=group).delete()
+    group.permissions.clear()
+    if not group.user_set.exists():
+        group.delete()
+
+
+def publish_approved_revision(workflow_state, user=None):
+    """``WAGTAIL_FINISH_WORKFLOW_ACTION``: publish what a workflow approved.
+
+    Wagtail's own action publishes as the approver and so demands "publish" on the page;
+    here the approval (which Wagtail checks: the approver is in the task's group) is the
+    permission, so Moderators need none.
+    """
+    revision = workflow_state.content_object.get_latest_revision()
+    revision.publish(user=user, skip_permission_checks=True)
+
+
 def ensure_all(apps):
     ensure_roles(apps)
+    retire_stock_editors(apps)
+    ensure_home_pages(apps)
     ensure_policy_sign_off(apps)
     ensure_policy_pages(apps)

@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
+from policy.signoff import SignOffRequired
 from thet_site.privacy import PublicQuerySet
 from thet_site.siteurl import absolute_url
 
@@ -56,7 +57,7 @@ class PublicationQuerySet(PublicQuerySet):
         )
 
 
-class PublicationPage(BasePage):
+class PublicationPage(SignOffRequired, BasePage):
     introduction = None
     publication_type = models.ForeignKey(
         PublicationType,
@@ -205,7 +206,7 @@ class PublicationPage(BasePage):
         )
 
 
-class PublicationIndexPage(BasePage):
+class PublicationIndexPage(SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1
@@ -256,7 +257,7 @@ class PublicationListing:
         return paginator.get_page(self.request.GET.get("page"))
 
 
-class PolicyWorkPage(BasePage):
+class PolicyWorkPage(SignOffRequired, BasePage):
     emphasis = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ul", "ol"],

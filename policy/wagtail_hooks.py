@@ -4,6 +4,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from partnerships.views import TaxonomyViewSet
+from policy import locks
 from policy.models import PublicationType, Topic, document_is_held_back
 
 
@@ -27,6 +28,7 @@ class PublicationTaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(PublicationTaxonomyGroup)
+locks.register()  # #13: a live publication's PDF and cover change only through sign-off
 
 
 @hooks.register("before_serve_document")

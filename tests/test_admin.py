@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -32,6 +33,7 @@ from pages.models import ContentPage, HomePage
 from pages.wagtail_hooks import THETContentChecker
 from partnerships.models import Country, HealthTheme, PartnerOrganisation
 from policy.models import PublicationPage, PublicationType, Topic
+from policy.signoff import SignOffRequired
 
 pytestmark = pytest.mark.django_db
 
@@ -329,7 +331,12 @@ def test_revisions_and_rollback_for_every_page_type(comms):
         revert_url = reverse("wagtailadmin_pages:revisions_revert", args=(page.pk, first.pk))
         html = client.get(revert_url).content.decode()
         assert original_title.replace("&", "&amp;") in html, type(page).__name__
-        first.publish(user=comms)  # what "publish" on the reverted form does
+        if isinstance(page, SignOffRequired):  # #13: only through sign-off, or a superuser
+            with pytest.raises(PermissionDenied):
+                first.publish(user=comms)
+            first.publish()
+        else:
+            first.publish(user=comms)  # what "publish" on the reverted form does
         page.refresh_from_db()
         assert page.title == original_title
         assert page.live

@@ -203,6 +203,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_USE_HTML = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# #13: approving is what publishes, so Moderators need no "publish" on any page.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.roles.publish_approved_revision"
+# #13: a live publication's PDF or cover cannot have its file replaced (policy/locks.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "policy.locks.LockedDocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "policy.locks.LockedImageForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 # --- Publications and documents (#6) ---

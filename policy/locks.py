@@ -1,0 +1,115 @@
+"""A live publication's files change only through sign-off (#13).
+
+The PDF (``document``) and cover (``cover_image``) of a live publication are what the
+public downloads and sees (and those of an approved, scheduled one, what it will see).
+Replacing the file of that document or image in the admin, or deleting it, would change
+the publication at once, with no revision and no Moderator. So, for everyone but
+superusers:
+
+* the document and image edit forms refuse a new file for a document or image that a
+  live (or approved and scheduled) publication uses, and say how to change it instead:
+  upload a new one and choose it in the publication, which then goes through "Policy
+  sign-off" (``WAGTAILDOCS_DOCUMENT_FORM_BASE`` / ``WAGTAILIMAGES_IMAGE_FORM_BASE``);
+* the permission policies of documents and images refuse "delete" for them (the delete
+  views, bulk delete and the upload views all ask the policy).
+
+Title, tags and collection may still be edited; a file no such publication uses is not
+locked at all.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.documents import get_document_model
+from wagtail.documents.forms import BaseDocumentForm
+from wagtail.images import get_image_model
+from wagtail.images.forms import BaseImageForm
+from wagtail.models import Revision
+from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+
+def live_publications_using(obj):
+    """The live publications whose PDF (a document) or cover (an image) ``obj`` is."""
+    from policy.models import PublicationPage
+
+    if obj is None or obj.pk is None:
+        return PublicationPage.objects.none()
+    field = "document" if isinstance(obj, get_document_model()) else "cover_image"
+    return PublicationPage.objects.live().filter(**{field: obj})
+
+
+def scheduled_launches_using(obj):
+    """Approved, scheduled publication revisions whose PDF or cover ``obj`` is: signed off
+    as they are, so their files are locked too."""
+    from policy.models import PublicationPage
+
+    field = "document" if isinstance(obj, get_document_model()) else "cover_image"
+    return Revision.objects.filter(
+        content_type=ContentType.objects.get_for_model(PublicationPage),
+        approved_go_live_at__isnull=False,
+        **{f"content__{field}": obj.pk},
+    )
+
+
+def is_locked_for(user, obj) -> bool:
+    if user is not None and user.is_active and user.is_superuser:
+        return False
+    if obj is None or obj.pk is None:
+        return False
+    return live_publications_using(obj).exists() or scheduled_launches_using(obj).exists()
+
+
+def lock_message(obj) -> str:
+    titles = list(live_publications_using(obj).values_list("title", flat=True))
+    titles += [revision.object_str for revision in scheduled_launches_using(obj)]
+    titles = ", ".join(f"“{title}”" for title in dict.fromkeys(titles))
+    return (
+        f"This file is signed off for {titles}, so it cannot be replaced here. "
+        "Upload the new file as a new document or image, choose it in the publication "
+        "and submit the publication for sign-off: it changes when that is approved."
+    )
+
+
+class LiveFileLockFormMixin:
+    def __init__(self, *args, **kwargs):
+        self.lock_user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "file" in self.changed_data and is_locked_for(self.lock_user, self.instance):
+            self.add_error("file", lock_message(self.instance))
+        return cleaned_data
+
+
+class LockedDocumentForm(LiveFileLockFormMixin, BaseDocumentForm):
+    pass
+
+
+class LockedImageForm(LiveFileLockFormMixin, BaseImageForm):
+    pass
+
+
+class LiveFileLockPolicy(CollectionOwnershipPermissionPolicy):
+    """Wagtail's policy for documents and images, but "delete" is refused for a file a
+    live publication uses (superusers excepted)."""
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if "delete" in actions and is_locked_for(user, instance):
+            actions = [action for action in actions if action != "delete"]
+            if not actions:
+                return False
+        return super().user_has_any_permission_for_instance(user, actions, instance)
+
+
+def register():
+    """Replace Wagtail's document and image permission policies (from wagtail_hooks)."""
+    for model, auth_model in (
+        (get_document_model(), "wagtaildocs.Document"),
+        (get_image_model(), "wagtailimages.Image"),
+    ):
+        # exact_class: wins over Wagtail's own, whichever app's ready() registers last.
+        register_permission_policy(
+            model,
+            LiveFileLockPolicy(model, auth_model=auth_model, owner_field_name="uploaded_by_user"),
+            exact_class=True,
+        )

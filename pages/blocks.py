@@ -144,6 +144,29 @@ class LinkTargetBlock(blocks.StructBlock):
         return value
 
 
+class NavLinkBlock(LinkTargetBlock):
+    """A labelled link for menus and buttons: a page (its title unless relabelled) or an
+    address elsewhere (which needs a label)."""
+
+    label = blocks.CharBlock(
+        required=False,
+        max_length=40,
+        help_text="What the link says; leave blank to use the page's title.",
+    )
+
+    class Meta:
+        icon = "link"
+        label = "Link"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("url") and not value.get("label"):
+            raise blocks.StructBlockValidationError(
+                block_errors={"label": ValidationError("Say what a link to another site says.")}
+            )
+        return value
+
+
 class CallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, help_text="A short invitation.")
     text = blocks.TextBlock(required=False, help_text="One or two sentences.")

@@ -181,6 +181,7 @@ def test_admin_preview_of_an_unsaved_headline(client, comms):
             "slug": home.slug,
             "headline": "A headline still in draft",
             "introduction": home.introduction,
+            "hero_links": streamfield([]),  # the home page buttons (#15)
             "statistics": streamfield([]),
             "body": streamfield([("paragraph", rich_text("<p>Draft.</p>"))]),
         }
@@ -400,6 +401,7 @@ def test_a_locked_page_cannot_be_saved_by_someone_else(comms):
             "slug": home.slug,
             "headline": "Dan's headline",
             "introduction": home.introduction,
+            "hero_links": streamfield([]),  # the home page buttons (#15)
             "statistics": streamfield([]),
             "body": streamfield([]),
         }

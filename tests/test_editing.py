@@ -87,6 +87,7 @@ class TestEditorsCanCreate(WagtailPageTestCase):
                 {
                     "title": "Global Health Workforce Programme",
                     "slug": "ghwp",
+                    "hero_links": streamfield([]),  # the home page buttons (#15)
                     "statistics": streamfield(
                         [("statistic", {"figure": "4,300", "label": "trained", "source": ""})]
                     ),

@@ -1,8 +1,10 @@
 """#15: the home page's buttons and figures heading, and the main menu, are editable."""
 
 import pytest
+from wagtail.blocks import StructBlockValidationError
 from wagtail.models import Page, PageViewRestriction, Site
 
+from pages.blocks import NavLinkBlock
 from pages.models import HomePage, MainMenu
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +61,6 @@ def test_the_main_menu_falls_back_to_show_in_menus_then_follows_the_setting(clie
 
 
 def test_a_link_elsewhere_needs_a_label(seeded):
-    from pages.blocks import NavLinkBlock
-
-    from wagtail.blocks import StructBlockValidationError
-
     block = NavLinkBlock()
     with pytest.raises(StructBlockValidationError) as error:
         block.clean(block.to_python({"url": "https://example.org/", "label": ""}))

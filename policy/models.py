@@ -72,7 +72,6 @@ class PublicationPage(BasePage):
         help_text="Report, discussion paper, policy paper or briefing.",
     )
     publication_date = models.DateField(
-        "launch date",
         help_text="The date readers see as the publication date. A date still to come is "
         "also the launch: the page and its file stay hidden until then, even once signed "
         "off, and go live at the start of that day (or later, at a time set with 'Set "

@@ -4,12 +4,21 @@ Each block has an icon, a label an editor understands and a template that render
 accessible HTML. One ``BodyBlock`` serves every page body.
 """
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock as WagtailTableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+
+
+def library_sample(model_label: str, count: int = 1, **filters) -> list:
+    """For a block's preview in the block picker: the first items of a library (images,
+    documents, pages), so the preview shows real content; empty on a new site."""
+    model = apps.get_model(model_label)
+    return list(model.objects.filter(**filters).order_by("pk")[:count])
+
 
 HEADING_LEVELS = [("h2", "Section heading (level 2)"), ("h3", "Sub-heading (level 3)")]
 
@@ -42,6 +51,18 @@ class FigureBlock(blocks.StructBlock):
         label = "Image"
         template = "components/blocks/figure.html"
         description = "A picture from the image library, with alt text, caption and credit."
+        # Shows a placeholder picture while the image library is empty.
+        preview_template = "components/blocks/previews/figure.html"
+
+    def get_preview_value(self):
+        image = next(iter(library_sample("wagtailimages.Image")), None)
+        if image is not None:
+            image.contextual_alt_text, image.decorative = image.title, False
+        return {
+            "image": image,
+            "caption": "Nurses at a training day run by a health partnership.",
+            "credit": "THET",
+        }
 
 
 class StatisticBlock(blocks.StructBlock):
@@ -123,6 +144,29 @@ class LinkTargetBlock(blocks.StructBlock):
         return value
 
 
+class NavLinkBlock(LinkTargetBlock):
+    """A labelled link for menus and buttons: a page (its title unless relabelled) or an
+    address elsewhere (which needs a label)."""
+
+    label = blocks.CharBlock(
+        required=False,
+        max_length=40,
+        help_text="What the link says; leave blank to use the page's title.",
+    )
+
+    class Meta:
+        icon = "link"
+        label = "Link"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("url") and not value.get("label"):
+            raise blocks.StructBlockValidationError(
+                block_errors={"label": ValidationError("Say what a link to another site says.")}
+            )
+        return value
+
+
 class CallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, help_text="A short invitation.")
     text = blocks.TextBlock(required=False, help_text="One or two sentences.")
@@ -182,6 +226,11 @@ class FeaturedPagesBlock(blocks.StructBlock):
         label = "Featured pages"
         template = "components/blocks/featured_pages.html"
         description = "Cards linking to other pages of the site, with their summaries."
+        preview_template = "components/blocks/previews/featured_pages.html"
+
+    def get_preview_value(self):
+        pages = library_sample("wagtailcore.Page", count=3, depth__gt=2, live=True)
+        return {"heading": "Our work", "pages": pages}
 
 
 class DocumentLinkBlock(blocks.StructBlock):
@@ -195,6 +244,11 @@ class DocumentLinkBlock(blocks.StructBlock):
         label = "Document download"
         template = "components/blocks/document_link.html"
         description = "A download link to a PDF or other file, with its type and size."
+        preview_template = "components/blocks/previews/document_link.html"
+
+    def get_preview_value(self):
+        document = next(iter(library_sample("wagtaildocs.Document")), None)
+        return {"document": document, "label": "Read the full report"}
 
 
 class VideoBlock(blocks.StructBlock):
@@ -206,6 +260,9 @@ class VideoBlock(blocks.StructBlock):
         label = "Video or embed"
         template = "components/blocks/embed.html"
         description = "A YouTube or Vimeo video, played in the page."
+        # A still frame, not the player: a preview must not call the video provider.
+        preview_template = "components/blocks/previews/embed.html"
+        preview_value = {"title": "Health partnerships in action: a short film"}
 
 
 class TableBlock(WagtailTableBlock):
@@ -214,6 +271,16 @@ class TableBlock(WagtailTableBlock):
         label = "Table"
         template = "components/blocks/table.html"
         description = "A simple table of rows and columns, with a header row."
+        preview_value = {
+            "first_row_is_table_header": True,
+            "first_col_is_header": False,
+            "table_caption": "Example: health workers trained",
+            "data": [
+                ["Country", "Partnerships", "Health workers trained"],
+                ["Uganda", "12", "3,400"],
+                ["Zambia", "9", "2,100"],
+            ],
+        }
 
 
 class HighlightBlock(blocks.StructBlock):

@@ -6,10 +6,10 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
-from pages.blocks import BodyBlock, SocialLinkBlock, StatisticBlock
+from pages.blocks import BodyBlock, NavLinkBlock, SocialLinkBlock, StatisticBlock
 from thet_site.privacy import public
 
 
@@ -80,6 +80,20 @@ class HomePage(BasePage):
     )
     vision = models.CharField(max_length=255, blank=True, help_text="THET's vision, one line.")
     mission = models.CharField(max_length=255, blank=True, help_text="THET's mission, one line.")
+    hero_links = StreamField(
+        [("link", NavLinkBlock())],
+        blank=True,
+        max_num=3,
+        verbose_name="buttons",
+        help_text="Up to three buttons under the introduction. Leave empty for the standard "
+        "two: 'Explore our work' and 'Read our publications'.",
+    )
+    statistics_heading = models.CharField(
+        max_length=80,
+        blank=True,
+        default="THET in figures",
+        help_text="The heading over the headline figures; 'THET in figures' if left blank.",
+    )
     statistics = StreamField(
         [("statistic", StatisticBlock())],
         blank=True,
@@ -96,10 +110,13 @@ class HomePage(BasePage):
     content_panels = Page.content_panels + [
         FieldPanel("headline"),
         FieldPanel("introduction"),
+        FieldPanel("hero_links"),
         MultiFieldPanel(
             [FieldPanel("vision"), FieldPanel("mission")], heading="Vision and mission"
         ),
-        FieldPanel("statistics"),
+        MultiFieldPanel(
+            [FieldPanel("statistics_heading"), FieldPanel("statistics")], heading="Figures"
+        ),
         FieldPanel("body"),
     ]
     search_fields = BasePage.search_fields + [
@@ -152,6 +169,35 @@ class ContentPage(BasePage):
 
     content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
     search_fields = BasePage.search_fields + [index.SearchField("body")]
+
+
+@register_setting(icon="bars")
+class MainMenu(BaseSiteSetting):
+    """The links across the top of every page (#15)."""
+
+    items = StreamField(
+        [("link", NavLinkBlock())],
+        blank=True,
+        max_num=8,
+        verbose_name="menu links",
+        help_text="The menu's links in order: pages of the site (relabelled if you like) or "
+        "addresses elsewhere. Leave empty to list the home page's sections ticked "
+        "'Show in menus' (Promote tab), under their titles. 'Search' is always last.",
+    )
+
+    panels = [FieldPanel("items")]
+
+    class Meta:
+        verbose_name = "Main menu"
+
+    @classmethod
+    def links_for(cls, request) -> list:
+        """The menu's links for the request's site; [] while none are set. Unlike
+        ``for_request`` this never creates the setting's row: a save would empty every
+        kept fragment (thet_site/fragments.py) on a visitor's first request."""
+        site = Site.find_for_request(request)
+        menu = cls.objects.filter(site=site).first() if site else None
+        return [block.value for block in menu.items] if menu else []
 
 
 @register_setting(icon="list-ul")

@@ -1,18 +1,28 @@
-"""Admin comfort for editors (#08): our content checks in the userbar, a dashboard panel
-showing what is waiting for sign-off and what is scheduled to go live, and a guard that
-stops a snippet being deleted while pages still use it."""
+"""Admin comfort for editors (#08, #15): our content checks in the userbar, one dashboard
+panel showing what is waiting for sign-off (with its planned launch), what was sent back
+(with the moderator's comment) and what is scheduled to go live, the same comment in the
+editor, approve buttons that say when an approval will go live, and a guard that stops a
+snippet being deleted while pages still use it."""
 
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.userbar import ContentCheckerItem
-from wagtail.models import Page, Revision, WorkflowState
+from wagtail.admin.views.home import (
+    UserObjectsInWorkflowModerationPanel,
+    WorkflowObjectsToModeratePanel,
+)
+from wagtail.models import Page, Revision, TaskState, WorkflowState
 
 PANEL_LIMIT = 20
 
@@ -91,6 +101,30 @@ def use_thet_content_checker(request, items, page):
             items[position] = THETContentChecker(in_editor=getattr(item, "in_editor", False))
 
 
+def planned_launch(revision):
+    """When ``revision`` would go live if approved now: its go-live date/time if that is
+    still to come (a publication's launch date sets it, see ``PublicationPage``), else None."""
+    if revision is None:
+        return None
+    value = (revision.content or {}).get("go_live_at")
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return moment if moment and moment > timezone.now() else None
+
+
+def launch_words(moment) -> str:
+    return format_date(timezone.localtime(moment), "j F Y, H:i")
+
+
+def latest_request_for_changes(state: WorkflowState):
+    """The task state in which a reviewer asked for changes (with their comment)."""
+    return (
+        TaskState.objects.filter(workflow_state=state, status=TaskState.STATUS_REJECTED)
+        .select_related("finished_by")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
 class EditorialOverviewPanel(Component):
     """What the whole team is waiting on: sign-off, changes asked for, and launches."""
 
@@ -106,7 +140,13 @@ class EditorialOverviewPanel(Component):
                 base_content_type=page_type,
                 status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
             )
-            .select_related("workflow", "requested_by", "current_task_state__task")
+            .select_related(
+                "workflow",
+                "requested_by",
+                "current_task_state__task",
+                "current_task_state__revision",
+                "current_task_state__finished_by",
+            )
             .order_by("-created_at")[:PANEL_LIMIT]
         )
         scheduled = list(
@@ -126,7 +166,14 @@ class EditorialOverviewPanel(Component):
 
         awaiting, returned = [], []
         for state in states:
-            entry = row(state.object_id, state=state)
+            task_state = state.current_task_state
+            entry = row(
+                state.object_id,
+                state=state,
+                launch=planned_launch(task_state.revision if task_state else None),
+                # When sent back, the current task state is the one that asked for changes.
+                request=task_state,
+            )
             if entry is None:
                 continue
             if state.status == WorkflowState.STATUS_IN_PROGRESS:
@@ -143,7 +190,46 @@ class EditorialOverviewPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_editorial_overview(request, panels):
+    """One panel for sign-off: ours covers the whole team's submissions with launch dates
+    and comments, so Wagtail's two workflow panels would only repeat it."""
+    repeated = (UserObjectsInWorkflowModerationPanel, WorkflowObjectsToModeratePanel)
+    panels[:] = [panel for panel in panels if not isinstance(panel, repeated)]
     panels.append(EditorialOverviewPanel())
+
+
+@hooks.register("construct_page_action_menu")
+def say_when_an_approval_goes_live(menu_items, request, context):
+    """A moderator approving a revision dated in the future schedules it: the approve
+    buttons say so, with the date."""
+    page = context.get("page")
+    task_state = getattr(page, "current_workflow_task_state", None) if page else None
+    launch = planned_launch(task_state.revision if task_state else None)
+    if launch is None:
+        return
+    for item in menu_items:
+        if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+            item.label = f"{item.label} on {launch_words(launch)}"
+
+
+@hooks.register("before_edit_page")
+def show_why_changes_were_requested(request, page):
+    """The author lands in the editor: show the reviewer's comment there (#15)."""
+    if request.method != "GET":
+        return None
+    state = page.current_workflow_state
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return None
+    rejected = latest_request_for_changes(state)
+    if rejected is None:
+        return None
+    who = rejected.finished_by
+    name = (who.get_full_name() or who.get_username()) if who else "A reviewer"
+    comment = rejected.comment.strip()
+    messages.warning(
+        request,
+        f"{name} asked for changes: “{comment}”" if comment else f"{name} asked for changes.",
+    )
+    return None
 
 
 # --- A snippet in use cannot be deleted ----------------------------------------------

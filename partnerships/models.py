@@ -4,16 +4,19 @@ import functools
 from types import SimpleNamespace
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
+from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
@@ -54,10 +57,17 @@ def country_choices():
 class TaxonomyBase(index.Indexed, models.Model):
     name = models.CharField(max_length=160, unique=True, help_text="As visitors will see it.")
     slug = models.SlugField(
-        max_length=160, unique=True, help_text="Used in web addresses; letters, numbers, hyphens."
+        max_length=160,
+        unique=True,
+        blank=True,
+        help_text="Used in web addresses; letters, numbers, hyphens. Leave blank and it is "
+        "made from the name.",
     )
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    # The admin's type-to-pick fields (wagtail-autocomplete) match and label by name.
+    autocomplete_search_field = "name"
 
     class Meta:
         abstract = True
@@ -65,6 +75,43 @@ class TaxonomyBase(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_slug()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.fill_slug()
+
+    def autocomplete_label(self) -> str:
+        return self.name
+
+    def fill_slug(self):
+        """A blank slug is made from the name, unique among the others of its kind."""
+        if self.slug:
+            return
+        base = slugify(self.name)[:150] or "item"
+        others = type(self)._base_manager.exclude(pk=self.pk)
+        taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        self.slug = slug
+
+    @classmethod
+    def create_by_name(cls, value: str, **fields):
+        """Create one from a name typed in a picker (or return the one of that name)."""
+        name = " ".join(str(value).split())[: cls._meta.get_field("name").max_length]
+        if not name:
+            raise ValidationError({"name": ["Type a name."]})
+        existing = cls._base_manager.filter(name__iexact=name).first()
+        if existing is not None:
+            return existing
+        instance = cls(name=name, **fields)
+        instance.full_clean()
+        instance.save()
+        return instance
 
 
 class Country(TaxonomyBase):
@@ -84,11 +131,36 @@ class Country(TaxonomyBase):
     class Meta(TaxonomyBase.Meta):
         verbose_name_plural = "countries"
 
+    @classmethod
+    def autocomplete_create(cls, value: str):
+        """A country typed in a project's picker: only one the world map knows, so it
+        gets its ISO code (and its place on the map) from its name."""
+        wanted = " ".join(str(value).split()).casefold()
+        known = dict(country_choices()[1:])
+        code = next((c for c, name in known.items() if name.casefold() == wanted), None)
+        if code is None:
+            existing = cls.objects.filter(name__iexact=wanted).first()
+            if existing is not None:
+                return existing
+            raise ValidationError(
+                {
+                    "name": [
+                        f"“{str(value)[:60]}” is not a country the map knows: check the spelling."
+                    ]
+                }
+            )
+        existing = cls.objects.filter(iso_code=code).first()
+        return existing or cls.create_by_name(known[code], iso_code=code)
+
 
 class HealthTheme(TaxonomyBase):
     description = models.TextField(blank=True, help_text="Optional: what the theme covers.")
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    @classmethod
+    def autocomplete_create(cls, value: str):
+        return cls.create_by_name(value)
 
 
 class PartnerOrganisation(TaxonomyBase):
@@ -122,6 +194,35 @@ class PartnerOrganisation(TaxonomyBase):
 
     class Meta(TaxonomyBase.Meta):
         verbose_name = "partner organisation"
+
+
+class UKPartner(PartnerOrganisation):
+    """UK partner organisations only: what a project's "UK partners" picker offers, and
+    what it creates when an editor types a name that is not there yet."""
+
+    LOCATION = PartnerOrganisation.UK
+
+    class Meta:
+        proxy = True
+        verbose_name = "UK partner"
+
+    @classmethod
+    def autocomplete_custom_queryset_filter(cls, search_term: str, request=None):
+        return cls.objects.filter(location=cls.LOCATION, name__icontains=search_term[:160])
+
+    @classmethod
+    def autocomplete_create(cls, value: str):
+        return cls.create_by_name(value, location=cls.LOCATION)
+
+
+class OverseasPartner(UKPartner):
+    """Overseas partner organisations only (see ``UKPartner``)."""
+
+    LOCATION = PartnerOrganisation.OVERSEAS
+
+    class Meta:
+        proxy = True
+        verbose_name = "overseas partner"
 
 
 class ProgrammePage(BasePage):
@@ -323,6 +424,7 @@ class ProjectPage(BasePage):
         PartnerOrganisation,
         blank=True,
         related_name="uk_projects",
+        limit_choices_to={"location": PartnerOrganisation.UK},
         verbose_name="UK partners",
         help_text="NHS trusts, universities or colleges in the UK.",
     )
@@ -330,6 +432,7 @@ class ProjectPage(BasePage):
         PartnerOrganisation,
         blank=True,
         related_name="overseas_projects",
+        limit_choices_to={"location": PartnerOrganisation.OVERSEAS},
         help_text="The partner institutions overseas.",
     )
     start_year = models.PositiveSmallIntegerField(
@@ -348,15 +451,16 @@ class ProjectPage(BasePage):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("programme"),
+        # Type part of a name to pick; a name that is not there yet can be added in place.
         MultiFieldPanel(
-            [
-                FieldPanel("countries", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
-            ],
+            [AutocompletePanel("countries"), AutocompletePanel("themes")],
             heading="Where and what",
         ),
         MultiFieldPanel(
-            [FieldPanel("uk_partners"), FieldPanel("overseas_partners")],
+            [
+                AutocompletePanel("uk_partners", target_model="partnerships.UKPartner"),
+                AutocompletePanel("overseas_partners", target_model="partnerships.OverseasPartner"),
+            ],
             heading="Partners",
         ),
         FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")], heading="Years"),

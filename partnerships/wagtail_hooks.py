@@ -4,7 +4,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from partnerships.models import Country, HealthTheme, PartnerOrganisation
+from pages.menus import explorer_shortcut
+from partnerships import pickers
+from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectIndexPage
 from partnerships.views import ImportProjectsView, TaxonomyViewSet, can_import_projects
 
 
@@ -28,13 +30,15 @@ class PartnerOrganisationViewSet(TaxonomyViewSet):
 
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):
-    menu_label = "Partnerships"
+    # Taxonomy only: the projects themselves are under "Projects" (below) and in Pages.
+    menu_label = "Countries, themes & partners"
     menu_icon = "globe"
     menu_order = 300
     items = (CountryViewSet, HealthThemeViewSet, PartnerOrganisationViewSet)
 
 
 register_snippet(PartnershipsTaxonomyGroup)
+explorer_shortcut("projects", "Projects", ProjectIndexPage, icon="list-ul", order=250)
 
 
 # --- Import projects from a CSV file (#5) ------------------------------------------------
@@ -42,7 +46,7 @@ register_snippet(PartnershipsTaxonomyGroup)
 
 @hooks.register("register_admin_urls")
 def register_import_projects_url():
-    return [
+    return pickers.urlpatterns() + [
         path(
             "import-projects/",
             ImportProjectsView.as_view(),

@@ -1,5 +1,6 @@
 """Policy Work, publications (reports, papers, briefings) and their taxonomy."""
 
+import datetime
 import functools
 from urllib.parse import urlencode
 
@@ -7,6 +8,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -46,6 +48,11 @@ DOCUMENT_FORMATS = {
 SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
 
 
+def launch_moment(date: datetime.date) -> datetime.datetime:
+    """The start of ``date`` in the site's time zone (London)."""
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+
 class PublicationQuerySet(PublicQuerySet):
     def for_listing(self):
         return (
@@ -67,7 +74,10 @@ class PublicationPage(SignOffRequired, BasePage):
         help_text="Report, discussion paper, policy paper or briefing.",
     )
     publication_date = models.DateField(
-        help_text="The date the publication was (or will be) launched, as shown to readers."
+        help_text="The date readers see as the publication date. A date still to come is "
+        "also the launch: the page and its file stay hidden until then, even once signed "
+        "off, and go live at the start of that day (or later, at a time set with 'Set "
+        "schedule').",
     )
     summary = models.TextField(
         help_text="Two or three sentences on what it says; shown in lists and when shared."
@@ -123,6 +133,30 @@ class PublicationPage(SignOffRequired, BasePage):
 
     def get_summary(self) -> str:
         return self.search_description or self.summary
+
+    def save_revision(self, *args, **kwargs):
+        self.hold_until_launch()
+        return super().save_revision(*args, **kwargs)
+
+    def hold_until_launch(self) -> None:
+        """Make the launch date hold the page back (#15): a revision dated in the future
+        goes live no earlier than the start of that day, so whoever approves or publishes
+        it before then schedules it instead. A later go-live time set with 'Set
+        schedule' (say 10:00 on the day, or a later day) is kept; one at midnight is taken
+        to come from an earlier launch date and follows the date when it changes."""
+        if not self.publication_date:
+            return
+        launch = launch_moment(self.publication_date)
+        current = self.go_live_at
+        from_a_date = (
+            current is not None and timezone.localtime(current).time() == datetime.time.min
+        )
+        if current is None or from_a_date or current < launch:
+            self.go_live_at = launch if launch > timezone.now() else None
+
+    @property
+    def launch_pending(self) -> bool:
+        return bool(self.go_live_at and self.go_live_at > timezone.now())
 
     @property
     def document_format(self) -> str:

@@ -3,9 +3,10 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from pages.menus import explorer_shortcut
 from partnerships.views import TaxonomyViewSet
 from policy import locks
-from policy.models import PublicationType, Topic, document_is_held_back
+from policy.models import PublicationIndexPage, PublicationType, Topic, document_is_held_back
 
 
 class PublicationTypeViewSet(TaxonomyViewSet):
@@ -21,7 +22,8 @@ class TopicViewSet(TaxonomyViewSet):
 
 
 class PublicationTaxonomyGroup(SnippetViewSetGroup):
-    menu_label = "Publications"
+    # Taxonomy only: the publications themselves are under "Publications" (below).
+    menu_label = "Publication types & topics"
     menu_icon = "doc-full"
     menu_order = 310
     items = (PublicationTypeViewSet, TopicViewSet)
@@ -29,6 +31,7 @@ class PublicationTaxonomyGroup(SnippetViewSetGroup):
 
 register_snippet(PublicationTaxonomyGroup)
 locks.register()  # #13: a live publication's PDF and cover change only through sign-off
+explorer_shortcut("publications", "Publications", PublicationIndexPage, icon="doc-full", order=260)
 
 
 @hooks.register("before_serve_document")

@@ -127,7 +127,7 @@ def test_every_block_has_an_icon_a_label_and_help():
 def test_block_picker_previews_render(admin_client):
     body = BodyBlock()
     previewable = [n for n, b in body.child_blocks.items() if b.is_previewable]
-    assert {"heading", "paragraph", "statistics", "quote", "key_asks"} <= set(previewable)
+    assert set(previewable) == set(body.child_blocks)  # every block has a preview (#15)
     for name in previewable:
         block = body.child_blocks[name]
         response = admin_client.get(
@@ -141,6 +141,18 @@ def test_block_picker_previews_render(admin_client):
         {"id": body.child_blocks["statistics"].definition_prefix},
     ).content.decode()
     assert "93,112" in html or "2,000+" in html
+    # Blocks that pick from a library show its content; the others an example.
+    for name, expected in [
+        ("featured_pages", '<h3 class="card__title">'),
+        ("table", "Health workers trained"),
+        ("embed", "Health partnerships in action"),
+        ("document", "Read the full report"),
+        ("image", '<figure class="figure">'),
+    ]:
+        html = admin_client.get(
+            reverse("wagtailadmin_block_preview"), {"id": body.child_blocks[name].definition_prefix}
+        ).content.decode()
+        assert expected in html, name
 
 
 def test_page_editors_have_content_promote_and_settings_tabs():
@@ -171,6 +183,7 @@ def test_admin_preview_of_an_unsaved_headline(client, comms):
             "slug": home.slug,
             "headline": "A headline still in draft",
             "introduction": home.introduction,
+            "hero_links": streamfield([]),  # the home page buttons (#15)
             "statistics": streamfield([]),
             "body": streamfield([("paragraph", rich_text("<p>Draft.</p>"))]),
         }
@@ -184,7 +197,7 @@ def test_admin_preview_of_an_unsaved_headline(client, comms):
 
 def test_snippets_are_in_the_menu_with_search_and_filters(admin_client):
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
-    for label in ("Partnerships", "Publications"):
+    for label in ("Countries, themes \\u0026 partners", "Publication types \\u0026 topics"):
         assert label in html
     for model in (HealthTheme, PartnerOrganisation, PublicationType, Topic):
         url = reverse(f"wagtailsnippets_{model._meta.app_label}_{model._meta.model_name}:list")
@@ -395,6 +408,7 @@ def test_a_locked_page_cannot_be_saved_by_someone_else(comms):
             "slug": home.slug,
             "headline": "Dan's headline",
             "introduction": home.introduction,
+            "hero_links": streamfield([]),  # the home page buttons (#15)
             "statistics": streamfield([]),
             "body": streamfield([]),
         }
@@ -434,3 +448,14 @@ def test_concurrent_editors_are_told_about_each_other(comms):
     assert carol_session["user"] == "Carol"
     assert carol_session["revision_id"] == newer.pk
     assert "Carol" in dan_state["html"]
+
+
+def test_the_admin_carries_thets_name_and_logo(client, admin_client):
+    """#15: Wagtail's branding blocks show THET, not the Wagtail bird."""
+    login = client.get(reverse("wagtailadmin_login")).content.decode()
+    assert "Sign in to the THET website" in login
+    assert "<title>" in login and "THET website admin" in login
+    home = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "img/thet-logo" in home
+    assert "img/favicon" in home
+    assert "THET website" in home

@@ -1,6 +1,7 @@
 """Editors can create every page type through the admin, where it belongs."""
 
 import datetime
+import json
 
 import pytest
 from wagtail.models import Page
@@ -53,7 +54,8 @@ class TestEditorsCanCreate(WagtailPageTestCase):
                 "body": streamfield([]),
             }
         )
-        data["countries"] = [nepal.pk]  # a multi-value field, not a nested list
+        # The type-to-pick field (#15) posts the chosen items as JSON.
+        data["countries"] = json.dumps([{"pk": nepal.pk}])
         self.assertCanCreate(index, ProjectPage, data)
         assert list(ProjectPage.objects.get(slug="nepal-screening").countries.all()) == [nepal]
 
@@ -85,6 +87,7 @@ class TestEditorsCanCreate(WagtailPageTestCase):
                 {
                     "title": "Global Health Workforce Programme",
                     "slug": "ghwp",
+                    "hero_links": streamfield([]),  # the home page buttons (#15)
                     "statistics": streamfield(
                         [("statistic", {"figure": "4,300", "label": "trained", "source": ""})]
                     ),

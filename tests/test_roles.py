@@ -86,6 +86,7 @@ def home_form(headline, action="action-publish"):
             "introduction": page.introduction,
             "vision": page.vision,
             "mission": page.mission,
+            "hero_links": streamfield([]),  # the home page buttons (#15)
             "statistics": streamfield(
                 [("statistic", {"figure": "200+", "label": "partnerships", "source": "THET"})]
             ),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "pages",
     "policy",
     "partnerships",
+    "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

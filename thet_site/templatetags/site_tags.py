@@ -16,21 +16,38 @@ def _site_root(context):
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The home page's live children that editors marked 'show in menus'."""
-    root = _site_root(context)
-    pages = public(root.get_children().live().in_menu()) if root else Page.objects.none()
+    """The editors' main menu (the "Main menu" setting), or, while that is empty, the home
+    page's live children marked 'show in menus', under their titles."""
+    from pages.models import MainMenu  # noqa: PLC0415 (tags load before the app's models)
+
+    request = context.get("request")
     current = context.get("page")
     current_path = current.path if current else ""
-    items = [
-        {
-            "page": item,
-            "current": "page"
-            if item.path == current_path
-            else ("true" if current_path.startswith(item.path) else ""),
-        }
-        for item in pages
-    ]
-    return {"items": items}
+
+    def entry(href, label, page=None):
+        state = ""
+        if page is not None and current_path:
+            if page.path == current_path:
+                state = "page"
+            elif current_path.startswith(page.path):
+                state = "true"
+        return {"href": href, "label": label, "current": state}
+
+    links = MainMenu.links_for(request) if request else []
+    if links:
+        chosen = [link["page"].pk for link in links if link.get("page")]
+        shown = set(public(Page.objects.live().filter(pk__in=chosen)).values_list("pk", flat=True))
+        items = []
+        for link in links:
+            page = link.get("page")
+            if page is not None and page.pk in shown:
+                items.append(entry(page.get_url(request), link["label"] or page.title, page))
+            elif page is None and link.get("url"):
+                items.append(entry(link["url"], link["label"]))
+        return {"items": items}
+    root = _site_root(context)
+    pages = public(root.get_children().live().in_menu()) if root else Page.objects.none()
+    return {"items": [entry(page.get_url(request), page.title, page) for page in pages]}
 
 
 @register.inclusion_tag("components/breadcrumbs.html", takes_context=True)

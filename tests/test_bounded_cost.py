@@ -192,3 +192,21 @@ def test_new_search_terms_a_day_are_capped_and_old_days_pruned(client, full_rend
     assert not Query.objects.filter(query_string="old term").exists()
     client.get("/search/?q=tanzania")  # a term already in today's report is still counted
     assert today.get(query__query_string="tanzania").hits == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{LISTING}?q=bulk+hospital&theme=mental-health",
+        "/our-work/health-partnership-scheme/",  # its map counts projects per country
+    ],
+)
+def test_no_statement_of_a_listing_runs_a_subquery_per_row(client, full_render, url):
+    add_projects(60, partners=10)
+    client.get(url)
+    response, statements = render(client, url)
+    assert response.status_code == 200
+    marker = PER_ROW_SUBQUERY[connection.vendor]
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            assert marker not in query_plan(sql), sql

@@ -210,3 +210,148 @@ def test_no_statement_of_a_listing_runs_a_subquery_per_row(client, full_render, 
     for sql in statements:
         if sql.lstrip().upper().startswith("SELECT"):
             assert marker not in query_plan(sql), sql
+
+
+# --- Defence in depth on PostgreSQL: JIT off, a statement timeout for web requests ------
+
+
+def test_connection_limits_apply_to_postgresql_only():
+    from thet_site.database import limit_connections
+
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
+    assert limit_connections(sqlite, 5000) == sqlite
+    postgres = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "thet",
+        "OPTIONS": {"sslmode": "require", "options": "-c search_path=public"},
+    }
+    web = limit_connections(postgres, 5000)["OPTIONS"]
+    assert web == {
+        "sslmode": "require",
+        "options": "-c search_path=public -c jit=off -c statement_timeout=5000",
+    }
+    assert limit_connections(postgres, 0)["OPTIONS"]["options"].endswith("-c jit=off")
+    assert postgres["OPTIONS"]["options"] == "-c search_path=public"  # not changed in place
+
+
+def database_options(command: list[str], environ: dict) -> str:
+    """What a fresh process (``command`` and a line of code) makes of the database settings."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {k: v for k, v in os.environ.items() if k != "THET_WEB_PROCESS"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "thet_site.settings",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:9/none",  # read, never connected to
+            "DATABASE_STATEMENT_TIMEOUT_MS": "1234",
+            **environ,
+        }
+    )
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = subprocess.run(  # noqa: S603 - fixed interpreter and code, list argv
+        [sys.executable, *command[:-1], command[-1] + show],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_web_process_gets_the_statement_timeout_and_commands_do_not():
+    wsgi = ["-c", "import thet_site.wsgi; "]
+    web = database_options(wsgi, {})
+    assert "statement_timeout=1234" in web and "jit=off" in web
+    command = database_options(["manage.py", "shell", "-c", ""], {})
+    assert "statement_timeout" not in command and "jit=off" in command
+
+
+def test_the_database_connections_have_jit_off(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+            cursor.execute("SHOW statement_timeout")  # the tests are not a web process
+            assert cursor.fetchone()[0] == "0"
+        else:  # SQLite has neither: nothing is set
+            assert "OPTIONS" not in connection.settings_dict or not connection.settings_dict[
+                "OPTIONS"
+            ].get("options")
+
+
+def cancelled():
+    """The error Django raises when PostgreSQL cancels a statement past its timeout."""
+    import psycopg2.errors
+    from django.db import OperationalError
+
+    try:
+        try:
+            raise psycopg2.errors.QueryCanceled("canceling statement due to statement timeout")
+        except psycopg2.Error as error:
+            raise OperationalError(*error.args) from error
+    except OperationalError as error:
+        return error
+
+
+def assert_busy_page(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Cache-Control"] == "no-store"
+    html = response.content.decode()
+    assert "Sorry, the site is busy" in html and 'class="site-header"' in html
+
+
+def test_a_statement_timeout_in_a_page_gives_the_busy_page(client, full_render, monkeypatch):
+    from partnerships.forms import ProjectFilterForm
+
+    def slow(form):
+        raise cancelled()
+
+    monkeypatch.setattr(ProjectFilterForm, "filtered", slow)
+    assert_busy_page(client.get(f"{LISTING}?q=health"))
+
+
+def test_a_statement_timeout_outside_a_view_gives_the_busy_page(client, monkeypatch):
+    from thet_site import privacy
+
+    def slow(self, request):
+        raise cancelled()
+
+    monkeypatch.setattr(privacy.PrivacyMemoMiddleware, "__call__", slow)
+    client.raise_request_exception = False
+    assert_busy_page(client.get("/about/"))
+    # Any other error is still the ordinary 500 page.
+    monkeypatch.setattr(privacy.PrivacyMemoMiddleware, "__call__", lambda self, r: 1 / 0)
+    response = client.get("/about/")
+    assert (
+        response.status_code == 500 and "Sorry, something went wrong" in response.content.decode()
+    )
+
+
+def test_a_real_statement_timeout_gives_the_busy_page_and_the_site_lives_on(client, full_render):
+    """On PostgreSQL: the listing's statements on 500 projects under a 1 ms timeout. On
+    SQLite there is no statement timeout: the same request is served."""
+    from django.db import transaction
+
+    add_projects(500)
+    url = f"{LISTING}?q=bulk+training+hospital+project"
+    client.get(LISTING)
+    if connection.vendor != "postgresql":
+        assert client.get(url).status_code == 200
+        return
+    client.raise_request_exception = False
+    savepoint = transaction.savepoint()
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 1")
+    assert_busy_page(client.get(url))
+    transaction.savepoint_rollback(savepoint)  # (the test's transaction; a request has none)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    assert client.get(url).status_code == 200

@@ -10,6 +10,9 @@ from pages import views as page_views
 from policy import views as policy_views
 from policy.feeds import PublicationFeed
 
+# #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
+handler500 = "thet_site.database.server_error"
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

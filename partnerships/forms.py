@@ -6,9 +6,9 @@ many projects it would give together with the other filters in force (faceted co
 worked out by the database in one query for all four facets, whatever the number of projects.
 
 Every request costs a bounded amount (#13, #17): the search words are de-duplicated and
-capped (``pages.search.query_words``), matched in one grouped subquery rather than one
-subquery per word, and each facet is counted by one grouped aggregate over the filtered
-projects (work proportional to the matching projects, not options × projects).
+capped (``pages.search.query_words``), so a statement's shape cannot grow with the input,
+and each facet is counted by one grouped aggregate over the filtered projects (work
+proportional to the matching projects, not options × projects).
 
 Bad input never reaches the database as-is and never raises: a value that is not a slug
 at all is ignored and reported; a well-formed slug that names nothing simply matches no
@@ -22,7 +22,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.validators import validate_slug
-from django.db.models import Case, CharField, Count, F, IntegerField, Max, Q, Value, When
+from django.db import connections
+from django.db.models import CharField, Count, F, IntegerField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 from pages.search import clean_query, ignored_words_notice, query_words
@@ -111,32 +113,29 @@ class ProjectFilterForm(forms.Form):
                 Q(uk_partners__slug=value["partner"]) | Q(overseas_partners__slug=value["partner"])
             )
             q &= Q(pk__in=partnered.values("pk"))
-        if self.query:
-            q &= Q(pk__in=self._matching_words())
+        for word in self.query.split():  # at most MAX_QUERY_WORDS
+            q &= self._word(word)
         return q
 
-    def _matching_words(self):
-        """The projects that match every search word: one uncorrelated subquery whatever
-        the number of words (at most ``MAX_QUERY_WORDS``). A word matches a project's title,
-        summary, or one of its partners' names; each project's rows (one per UK × overseas
-        partner) are grouped, and each word must match one of them."""
-        checks = {}
-        for n, word in enumerate(self.query.split()):
-            hit = (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(uk_partners__name__icontains=word)
-                | Q(overseas_partners__name__icontains=word)
-            )
-            checks[f"word_{n}"] = Max(
-                Case(When(hit, then=Value(1)), default=Value(0), output_field=IntegerField())
-            )
+    def _word(self, word: str) -> Q:
+        """A word matches a project's title, summary, or one of its partners' names.
+
+        The partners' projects are two uncorrelated subqueries (through tables joined to
+        the partners whose name matches), which the database runs once per statement and
+        keeps as a hashed set; each project row is then two text matches and two look-ups,
+        and the next word is only tried on the rows the previous ones matched."""
+        model = self.projects.model
         return (
-            self.projects.model.objects.order_by()
-            .values("pk")
-            .annotate(**checks)
-            .filter(**{name: 1 for name in checks})
-            .values("pk")
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(pk__in=self._partnered(model.uk_partners.through, word))
+            | Q(pk__in=self._partnered(model.overseas_partners.through, word))
+        )
+
+    @staticmethod
+    def _partnered(through, word: str):
+        return through.objects.filter(partnerorganisation__name__icontains=word).values(
+            "projectpage_id"
         )
 
     def filtered(self):
@@ -158,6 +157,11 @@ class ProjectFilterForm(forms.Form):
         projects joined to the facet's relation (no subquery per option), so the work grows
         with the matching projects, whatever the number of options. A partner's count is
         its UK projects plus its overseas projects, less those where it is both.
+
+        The filtered projects are written once per distinct set, as a common table
+        expression (``WITH``) that the counts read: one copy of the search words and
+        filters when no facet is selected, at most four when all are, instead of one per
+        count (the database would plan and run each copy).
         """
         text = CharField()
         blank = Value("", output_field=text)
@@ -179,7 +183,18 @@ class ProjectFilterForm(forms.Form):
 
         programmes = public(ProgrammePage.objects.live())
         partners = PartnerOrganisation.objects.all()
-        within = {facet: self._within(facet) for facet in FACETS}
+        connection = connections[self.projects.db]
+        quote = connection.ops.quote_name
+        sets, ctes, cte_params, within = {}, [], [], {}
+        for facet in FACETS:
+            sql, params = self._within(facet).query.get_compiler(connection=connection).as_sql()
+            name = sets.get((sql, tuple(params)))
+            if name is None:
+                name = sets[(sql, tuple(params))] = quote(f"listing_{len(sets)}")
+                ctes.append(f"{name} ({quote('pk')}) AS ({sql})")
+                cte_params.extend(params)
+            # Only names made here, no input: the values are the compiled queries' params.
+            within[facet] = RawSQL(f"SELECT {quote('pk')} FROM {name}", ())  # noqa: S608, S611
         parts = [
             part(
                 Country.objects.filter(projects__in=within["country"]),
@@ -228,7 +243,12 @@ class ProjectFilterForm(forms.Form):
                 parts.append(
                     part(options.filter(slug=self.filters[facet]), facet, None, 0, **extra)
                 )
-        rows = parts[0].union(*parts[1:], all=True).order_by("f_facet", "f_label", "f_slug")
+        union = parts[0].union(*parts[1:], all=True).order_by("f_facet", "f_label", "f_slug")
+        sql, params = union.query.get_compiler(connection=connection).as_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(ctes)} {sql}", (*cte_params, *params))
+            columns = [column[0] for column in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         found: dict[str, dict[str, SimpleNamespace]] = {name: {} for name in FACETS}
         for row in rows:
             item = found[row["f_facet"]].setdefault(

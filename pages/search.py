@@ -44,6 +44,60 @@ def clean_query(raw: str) -> str:
     return " ".join(w for w in words if w)
 
 
+# A query's cost grows with its words (each is matched against every project or page), so
+# at most this many distinct words are used. Real searches of THET's projects and reports
+# are one to four words (a country, a disease, a partner's name); every word must match, so
+# words past the sixth rarely narrow the results, while each one adds a full pass of text
+# matching. The rest are ignored, and the page says which.
+MAX_QUERY_WORDS = 6
+
+
+@dataclass(frozen=True)
+class QueryWords:
+    """A cleaned query split into the words used and those ignored (see ``query_words``)."""
+
+    used: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def query(self) -> str:
+        return " ".join(self.used)
+
+
+def query_words(query: str, limit: int = MAX_QUERY_WORDS) -> QueryWords:
+    """The words of ``query`` (already cleaned) that a search uses, whatever the input.
+
+    Repeated words count once (ignoring case); a single letter is ignored (it is in nearly
+    every title, and no index stores it), a single digit kept; at most ``limit`` words are
+    used, the rest ignored. So a query costs at most ``limit`` words of matching.
+    """
+    used, ignored, seen = [], [], set()
+    for word in query.split():
+        key = word.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        if (len(word) < 2 and not word.isdigit()) or len(used) >= limit:
+            ignored.append(word)
+        else:
+            used.append(word)
+    return QueryWords(tuple(used), tuple(ignored))
+
+
+def ignored_words_notice(ignored, shown: int = 10) -> str:
+    """What the page says when some words were left out of a search."""
+    if not ignored:
+        return ""
+    listed = ", ".join(f"“{word}”" for word in ignored[:shown])
+    more = len(ignored) - shown
+    if more > 0:
+        listed += f" and {more} more"
+    return (
+        f"Some of your words were left out of the search: {listed}. We search for up to "
+        f"{MAX_QUERY_WORDS} different words, each of two or more letters (or a number)."
+    )
+
+
 @dataclass(frozen=True)
 class Kind:
     slug: str
@@ -114,19 +168,40 @@ def promotions_for(query: str, pages) -> list[SearchPromotion]:
     return [p for p in promotions if p.page_id is None or p.page_id in visible]
 
 
-def record_hit(query: str) -> None:
+# New terms the "popular search terms" report takes in a day: past this, only terms already
+# counted today are counted again. Anyone can search, so without a cap a script could add
+# rows without end; with it and the pruning below, the tables stay bounded (at most this
+# many terms a day for WAGTAILSEARCH_HITS_MAX_AGE days, plus the terms that have promotions).
+SEARCH_TERMS_PER_DAY = 200
+
+
+def record_hit(query: str, found: bool | None = True) -> None:
     """Count the query for the 'popular search terms' report editors use to pick promotions.
 
-    One UPDATE when the query has been seen today (the usual case), else Wagtail's
-    ``Query.get(query).add_hit()``, which creates the rows.
+    Only a search that found something is counted (``found``; None: it is not known, so
+    only a term already counted today is counted again). One UPDATE when the query has
+    been seen today (the usual case), else Wagtail's ``Query.get(query).add_hit()``, which
+    creates the rows, if fewer than ``SEARCH_TERMS_PER_DAY`` terms are in today's report.
+    The first new term of a day first prunes the report's old days (Wagtail's
+    ``searchpromotions_garbage_collect``), so the tables stay bounded without a cron job.
     """
+    if found is False:
+        return
     try:
+        today = timezone.now().date()
         counted = QueryDailyHits.objects.filter(
-            query__query_string=normalise_query_string(query), date=timezone.now().date()
+            query__query_string=normalise_query_string(query), date=today
         ).update(hits=F("hits") + 1)
-        if not counted:
-            with transaction.atomic():
-                Query.get(query).add_hit()
+        if counted or not found:
+            return
+        terms_today = QueryDailyHits.objects.filter(date=today).count()
+        if terms_today >= SEARCH_TERMS_PER_DAY:
+            return
+        with transaction.atomic():
+            if not terms_today:
+                QueryDailyHits.garbage_collect()
+                Query.garbage_collect()
+            Query.get(query).add_hit()
     except DatabaseError:  # a hit is nice to have; never fail a search for it
         logger.warning("Could not record a search hit", exc_info=True)
 

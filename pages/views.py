@@ -8,7 +8,15 @@ from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from wagtail.models import Site
 
-from pages.search import KIND_SLUGS, MAX_QUERY_LENGTH, clean_query, record_hit, run_search
+from pages.search import (
+    KIND_SLUGS,
+    MAX_QUERY_LENGTH,
+    clean_query,
+    ignored_words_notice,
+    query_words,
+    record_hit,
+    run_search,
+)
 from partnerships.models import ProjectIndexPage
 from policy.models import PublicationIndexPage
 from thet_site.fragments import vary_on_params
@@ -20,7 +28,9 @@ __all__ = ["health", "search"]
 def search(request):
     """``/search/?q=&kind=&page=``: see ``pages/search.py``."""
     raw = request.GET.get("q", "")
-    query = clean_query(raw)
+    # At most MAX_QUERY_WORDS distinct words are searched for (#13); the page names the rest.
+    words = query_words(clean_query(raw))
+    query = words.query
     kind = request.GET.get("kind", "")
     context = {
         "query": raw[:MAX_QUERY_LENGTH],
@@ -28,6 +38,7 @@ def search(request):
         "meta_title": "Search",
         "meta_description": "Search THET's partnership projects, publications and pages.",
         "kind": kind if kind in KIND_SLUGS else "",
+        "ignored_notice": ignored_words_notice(words.ignored),
         # Looked up only if the template shows the "browse instead" links.
         "project_index": cache(lambda: public(ProjectIndexPage.objects.live()).first()),
         "publication_index": cache(lambda: public(PublicationIndexPage.objects.live()).first()),
@@ -35,17 +46,28 @@ def search(request):
     context["fragment_vary"] = vary_on_params(request, ("q", "kind", "page"))
     # Run only if the template renders the results (see thet_site/fragments.py).
     context["search"] = cache(lambda: {})
+    response = TemplateResponse(request, "pages/search.html", context)
     if query:
         site = Site.find_for_request(request)
-        context["search"] = cache(lambda: run_search(query, kind, request.GET.get("page"), site))
+        results = cache(lambda: run_search(query, kind, request.GET.get("page"), site))
+        context["search"] = results
         params = {"q": query}
         if context["kind"]:
             params["kind"] = context["kind"]
         context["querystring"] = urlencode(params)
         context["all_querystring"] = urlencode({"q": query})
         if request.GET.get("page", "1") in ("", "1"):
-            record_hit(query)
-    return TemplateResponse(request, "pages/search.html", context)
+            response.add_post_render_callback(lambda response: record_hit(query, found(results)))
+    return response
+
+
+def found(results) -> bool | None:
+    """Whether the search found something (results or an editor's pick); None when it did
+    not run because its rendering was kept (it found something if it was recorded before)."""
+    if not results.cache_info().currsize:
+        return None
+    ran = results()
+    return bool(ran["total"] or ran["promotions"])
 
 
 def health(request):

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import CharField, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, F, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -272,10 +272,13 @@ class ProgrammePage(BasePage):
             if index is None:
                 return None
             listing = f"{index.get_url(request)}?programme={self.slug}"
-            in_programme = (
-                projects().filter(countries=OuterRef("pk")).order_by().values("pk").distinct()
+            # One grouped count over the programme's projects (#17), not one per country.
+            in_programme = projects().order_by().values("pk")
+            countries = (
+                Country.objects.filter(projects__in=in_programme)
+                .annotate(n=Count("projects"))
+                .order_by("name")
             )
-            countries = Country.objects.annotate(n=SubqueryCount(in_programme)).order_by("name")
             return map_context(countries, lambda country: f"{listing}&country={country.slug}")
 
         context["projects"] = functools.cache(lambda: attach_facts(projects()[:12]))

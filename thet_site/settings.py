@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from thet_site.database import limit_connections
 from thet_site.env import (
     cache_config,
     env_bool,
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "thet_site.middleware.RequestLogMiddleware",  # #9: outermost, times every request
+    "thet_site.database.StatementTimeoutMiddleware",  # #13: a timed-out statement is a 503
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",  # #9
     "thet_site.middleware.SiteCSPMiddleware",  # #9
@@ -110,6 +112,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# #13: JIT off on PostgreSQL, and a statement timeout for web processes only (set by
+# thet_site/wsgi.py; commands and migrations have none). See thet_site/database.py.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+DATABASES["default"] = limit_connections(
+    DATABASES["default"],
+    DATABASE_STATEMENT_TIMEOUT_MS if env_bool("THET_WEB_PROCESS", False) else 0,
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config()}

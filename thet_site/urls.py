@@ -11,6 +11,9 @@ from policy import views as policy_views
 from policy.feeds import PublicationFeed
 from thet_site.sitemap import PublicSitemap
 
+# #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
+handler500 = "thet_site.database.server_error"
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,12 +1,14 @@
 """Policy Work, publications (reports, papers, briefings) and their taxonomy."""
 
 import functools
+import logging
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
+from django.templatetags.static import static
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -17,6 +19,8 @@ from wagtail.search import index
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from partnerships.models import TaxonomyBase
 from thet_site.privacy import PublicQuerySet
+
+logger = logging.getLogger(__name__)
 
 
 class PublicationType(TaxonomyBase):
@@ -39,6 +43,10 @@ DOCUMENT_FORMATS = {
     "pptx": "PowerPoint presentation",
     "csv": "CSV spreadsheet",
 }
+
+# The share image: the cover cut as for og:image, else the site's default (as seo_tags).
+SHARE_RENDITION = "fill-1200x630-c100"
+DEFAULT_SHARE_IMAGE = "img/og-default.png"
 
 # schema.org type for each publication type (by slug); anything else is a Report.
 SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
@@ -162,6 +170,7 @@ class PublicationPage(BasePage):
         """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET."""
         home = request.build_absolute_uri("/")
         organisation = {"@type": "Organization", "name": publisher, "url": home}
+        url = request.build_absolute_uri(self.get_url(request=request) or "/")
         data = {
             "@context": "https://schema.org",
             "@type": self.schema_type,
@@ -169,7 +178,10 @@ class PublicationPage(BasePage):
             "name": self.title,
             "description": self.get_summary(),
             "datePublished": self.publication_date.isoformat(),
-            "url": request.build_absolute_uri(self.get_url(request=request) or "/"),
+            "dateModified": self.date_modified.isoformat(),
+            "url": url,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+            "image": self.share_image_url(request),
             "inLanguage": "en-GB",
             "publisher": organisation,
             "author": [{"@type": "Person", "name": name} for name in self.author_list]
@@ -188,6 +200,25 @@ class PublicationPage(BasePage):
                 "name": self.document.filename,
             }
         return data
+
+    @property
+    def date_modified(self):
+        """When the page was last published, never before its publication date."""
+        published = self.last_published_at
+        if published is None or published.date() < self.publication_date:
+            return self.publication_date
+        return published
+
+    def share_image_url(self, request) -> str:
+        """The cover as a 1200 × 630 share image (as og:image), else the site's default."""
+        if self.cover_image is not None:
+            try:
+                rendition = self.cover_image.get_rendition(SHARE_RENDITION)
+            except Exception:  # noqa: BLE001 - a missing file must not break the page
+                logger.warning("No share rendition for image %s", self.cover_image.pk)
+            else:
+                return request.build_absolute_uri(rendition.url)
+        return request.build_absolute_uri(static(DEFAULT_SHARE_IMAGE))
 
     @property
     def author_list(self) -> list[str]:

@@ -25,7 +25,10 @@ run: install
 	DEBUG=1 $(PY) manage.py create_dev_admin
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# scripts/check_test_deps first: installs the pinned npm packages (and, as root, missing
+# system packages) or stops with one line saying what to install (#16).
 test: install
+	scripts/check_test_deps
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Production mode on this machine: DEBUG off, gunicorn, WhiteNoise with hashed,

@@ -4,6 +4,8 @@ Each block has an icon, a label an editor understands and a template that render
 accessible HTML. One ``BodyBlock`` serves every page body.
 """
 
+import uuid
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from wagtail import blocks
@@ -110,6 +112,19 @@ class StatisticsBlock(blocks.StructBlock):
                 {"figure": "2,000+", "label": "NHS staff volunteered", "source": "THET"},
             ],
         }
+
+    def get_context(self, value, parent_context=None):
+        """``heading_id``: an id of this block's own, so a page with several statistics
+        blocks names each section by its own heading (``aria-labelledby``).
+
+        In a page body the id comes from the block's stream id, which Wagtail keeps
+        stable across edits and renders (``id`` in the context); where there is none (a
+        block preview) a random one is used.
+        """
+        context = super().get_context(value, parent_context=parent_context)
+        block_id = str(context.get("id") or "") or uuid.uuid4().hex
+        context["heading_id"] = f"stats-{block_id}"
+        return context
 
 
 class QuoteBlock(blocks.StructBlock):

@@ -41,6 +41,16 @@ def heading(text: str, level: str = "h2") -> dict:
     return {"type": "heading", "value": {"text": text, "level": level}}
 
 
+# Where each seeded figure comes from, as the statistic's "Source" (#15, #16): the seed
+# page it is taken from, or the organisation that page cites, with a date where the
+# seed gives one.
+BRIEFING_2024 = "THET, General Election 2024 Briefing (June 2024)"
+ABOUT_US = "THET, About us"
+WHO = "World Health Organization estimate"
+HPS_RESULTS = "THET, Health Partnership Scheme results (2010–2018)"
+EXPERTS_REPORT = "THET, Experts in Our Midst (2023)"
+
+
 def stat(figure: str, label: str, source: str = "") -> dict:
     return {"figure": figure, "label": label, "source": source}
 
@@ -204,10 +214,14 @@ def build_home(report: SeedReport) -> HomePage:
         vision="A world where everyone has access to healthcare",
         mission="Working in partnership to support health workers across the world",
         statistics=stat_stream(
-            stat("100,000+", "health workers reached in the past ten years"),
-            stat("31", "countries where we have worked in that time"),
-            stat("130+", "UK health institutions we have worked with over the last decade"),
-            stat("200+", "health partnerships supported"),
+            stat("100,000+", "health workers reached in the past ten years", BRIEFING_2024),
+            stat("31", "countries where we have worked in that time", BRIEFING_2024),
+            stat(
+                "130+",
+                "UK health institutions we have worked with over the last decade",
+                BRIEFING_2024,
+            ),
+            stat("200+", "health partnerships supported", ABOUT_US),
         ),
         body=[
             heading("Why health workers"),
@@ -249,13 +263,50 @@ def build_about(report: SeedReport, home: HomePage) -> ContentPage:
             "can get the essential care they need."
         ),
         body=[
+            {
+                "type": "highlights",
+                "value": {
+                    "heading": "Our vision and mission",
+                    "items": [
+                        {
+                            "title": "Our vision",
+                            "text": "A world where everyone has access to healthcare",
+                        },
+                        {
+                            "title": "Our mission",
+                            "text": "Working in partnership to support health workers "
+                            "across the world",
+                        },
+                    ],
+                },
+            },
+            p(
+                "Since 1988 we have supported health workers around the world, improving "
+                "patient care through training that answers local needs. We work with a wide "
+                "range of partners towards a world where everyone can get affordable, good "
+                "quality healthcare.",
+            ),
+            statistics(
+                "Our reach",
+                stat(
+                    "74,000+",
+                    "health workers reached by THET in the past six years",
+                    ABOUT_US,
+                ),
+                stat("34", "countries in Africa, the Middle East and Asia", ABOUT_US),
+            ),
             statistics(
                 "The need",
-                stat("1 in 7", "people worldwide will never see a qualified health worker"),
                 stat(
-                    "7.2 million",
-                    "additional health workers needed worldwide",
-                    "World Health Organization estimate",
+                    "1 in 7",
+                    "people worldwide will never see a qualified health worker",
+                    ABOUT_US,
+                ),
+                stat("7.2 million", "additional health workers needed worldwide", WHO),
+                stat(
+                    "13 million",
+                    "more health workers to recruit and train in the decades to come",
+                    WHO,
                 ),
             ),
             heading("Our approach"),
@@ -270,9 +321,9 @@ def build_about(report: SeedReport, home: HomePage) -> ContentPage:
             ),
             statistics(
                 "NHS involvement in four years",
-                stat("100+", "NHS institutions involved"),
-                stat("2,000", "NHS staff who volunteered"),
-                stat("87,000+", "days of NHS staff time given"),
+                stat("100+", "NHS institutions involved", ABOUT_US),
+                stat("2,000", "NHS staff who volunteered", ABOUT_US),
+                stat("87,000+", "days of NHS staff time given", ABOUT_US),
             ),
             heading("What are health partnerships?"),
             p(
@@ -334,7 +385,8 @@ def build_our_work(report: SeedReport, home: HomePage) -> OurWorkPage:
                 "Somaliland and Zambia, and have a strong presence in Tanzania and Uganda.",
                 "Through the Health Partnership Scheme we gave training, advice and grants to "
                 "projects involving more than 200 UK and overseas hospitals, universities and "
-                "professional associations. With Johnson &amp; Johnson we train health workers "
+                "professional associations across 34 countries in Africa, Asia and the Middle "
+                "East. With Johnson &amp; Johnson we train health workers "
                 "in surgical and anaesthetic care and community health, with a focus on "
                 "maternal and disability care.",
             ),
@@ -367,7 +419,7 @@ PUBLICATIONS = [
                 "involved, what stands in their way, and how their impact on global health "
                 "could be amplified.",
             ),
-            statistics("", stat("15%", "of the NHS workforce are diaspora staff")),
+            statistics("", stat("15%", "of the NHS workforce are diaspora staff", EXPERTS_REPORT)),
         ],
     },
     {
@@ -456,9 +508,9 @@ PUBLICATIONS = [
             ),
             statistics(
                 "An international NHS",
-                stat("1 in 5", "NHS staff report a non-British nationality"),
-                stat("1 in 3", "UK doctors were not trained in the UK"),
-                stat("214", "health systems connected to the NHS by diaspora staff"),
+                stat("1 in 5", "NHS staff report a non-British nationality", BRIEFING_2024),
+                stat("1 in 3", "UK doctors were not trained in the UK", BRIEFING_2024),
+                stat("214", "health systems connected to the NHS by diaspora staff", BRIEFING_2024),
             ),
             p(
                 "Diaspora health workers move easily between health systems and carry "
@@ -470,10 +522,16 @@ PUBLICATIONS = [
             statistics(
                 "What NHS staff think",
                 stat(
-                    "96%", "of NHS staff believe sharing clinical skills globally benefits us all"
+                    "96%",
+                    "of NHS staff believe sharing clinical skills globally benefits us all",
+                    BRIEFING_2024,
                 ),
-                stat("88%", "agree the NHS can learn from health systems overseas"),
-                stat("76%", "of NHS staff are interested in getting involved in global health"),
+                stat("88%", "agree the NHS can learn from health systems overseas", BRIEFING_2024),
+                stat(
+                    "76%",
+                    "of NHS staff are interested in getting involved in global health",
+                    BRIEFING_2024,
+                ),
             ),
             p(
                 "4.5 billion people still lack essential health services. Where someone is "
@@ -488,9 +546,15 @@ PUBLICATIONS = [
             ),
             statistics(
                 "The cost of the 2021 cuts",
-                stat("£48 million", "of THET health workforce training and development ODA cut"),
-                stat("78,000", "healthcare professionals not trained as a result"),
-                stat("430,000", "patients left without improved access to healthcare"),
+                stat(
+                    "£48 million",
+                    "of THET health workforce training and development ODA cut",
+                    BRIEFING_2024,
+                ),
+                stat("78,000", "healthcare professionals not trained as a result", BRIEFING_2024),
+                stat(
+                    "430,000", "patients left without improved access to healthcare", BRIEFING_2024
+                ),
             ),
             {
                 "type": "key_asks",
@@ -516,8 +580,8 @@ PUBLICATIONS = [
             ),
             statistics(
                 "THET in the past ten years",
-                stat("100,000+", "health workers reached"),
-                stat("31", "countries"),
+                stat("100,000+", "health workers reached", BRIEFING_2024),
+                stat("31", "countries", BRIEFING_2024),
             ),
         ],
     },
@@ -659,12 +723,14 @@ def build_partnerships(report: SeedReport, our_work: OurWorkPage, taxonomy: dict
         end_year=2018,
         funder="UK government (Department for International Development)",
         statistics=stat_stream(
-            stat("191", "partnerships formed"),
-            stat("210", "projects delivered"),
-            stat("2,000+", "NHS staff volunteered overseas"),
-            stat("93,112", "health workers trained"),
-            stat("30", "countries in Africa and Asia"),
-            stat("£30 million", "programme over six years"),
+            stat("191", "partnerships formed", HPS_RESULTS),
+            stat("210", "projects delivered", HPS_RESULTS),
+            stat("2,000+", "NHS staff volunteered overseas", HPS_RESULTS),
+            stat("93,112", "health workers trained", HPS_RESULTS),
+            stat("30", "countries in Africa and Asia", HPS_RESULTS),
+            stat(
+                "£30 million", "of UK government funding, as first planned over six years", ABOUT_US
+            ),
         ),
         body=[
             p(

@@ -44,6 +44,7 @@ def search(request):
         "publication_index": cache(lambda: public(PublicationIndexPage.objects.live()).first()),
     }
     context["fragment_vary"] = vary_on_params(request, ("q", "kind", "page"))
+    context["canonical_path"] = search_canonical_path(query, context["kind"], request)
     # Run only if the template renders the results (see thet_site/fragments.py).
     context["search"] = cache(lambda: {})
     response = TemplateResponse(request, "pages/search.html", context)
@@ -68,6 +69,25 @@ def found(results) -> bool | None:
         return None
     ran = results()
     return bool(ran["total"] or ran["promotions"])
+
+
+def search_canonical_path(query: str, kind: str, request) -> str:
+    """The address of these results in one spelling, for the canonical link and og:url.
+
+    It keeps what decides the results (the query as searched, a known kind, a page past
+    the first) so a shared link shows the same results, and drops everything else
+    (tracking parameters, empty or unknown values, ``page=1``). The page is ``noindex``,
+    so this is about sharing, not about search engines indexing result pages.
+    """
+    params = {}
+    if query:
+        params["q"] = query
+        if kind:
+            params["kind"] = kind
+        page = request.GET.get("page", "")
+        if page.isdigit() and int(page) > 1:
+            params["page"] = str(int(page))
+    return "/search/" + (f"?{urlencode(params)}" if params else "")
 
 
 def health(request):

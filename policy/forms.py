@@ -1,6 +1,8 @@
 """The publications listing's GET filter form."""
 
 from django import forms
+from django.core.validators import validate_slug
+from django.utils.functional import cached_property
 
 from pages.search import MAX_QUERY_LENGTH, clean_query
 from policy.models import PublicationPage, PublicationType, Topic
@@ -10,13 +12,36 @@ FILTER_PARAMS = ("q", "type", "topic", "year", "page")
 
 # At most this many search matches are kept (far more than anyone pages through).
 MAX_MATCHES = 500
+MAX_SLUG_LENGTH = 255  # the longest slug a snippet can have
 
-# How each field's bad value is explained to the visitor (the value is then ignored).
+# How each field's malformed value is explained to the visitor (the value is then ignored).
 IGNORED = {
-    "type": "We don't have that type of publication, so all types are shown.",
-    "topic": "We don't have that topic, so all topics are shown.",
+    "type": "That is not a publication type we could look up, so all types are shown.",
+    "topic": "That is not a topic we could look up, so all topics are shown.",
     "year": "The year must be a four-digit year such as 2024, so all years are shown.",
 }
+
+# How a well-formed value that names nothing is explained (no publications then match,
+# as on the project listing).
+UNMATCHED = {
+    "type": "We have no publication type “{value}”.",
+    "topic": "We have no topic “{value}”.",
+}
+
+
+class SlugChoiceField(forms.ChoiceField):
+    """A select of taxonomy slugs. Any well-formed slug is accepted, so one that names
+    nothing gives an empty list with a message (as on the project listing); anything
+    else is an error, and the form ignores it with a notice."""
+
+    def valid_value(self, value):
+        if len(value) > MAX_SLUG_LENGTH:
+            return False
+        try:
+            validate_slug(value)
+        except forms.ValidationError:
+            return False
+        return True
 
 
 class PublicationFilterForm(forms.Form):
@@ -32,20 +57,8 @@ class PublicationFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH}),
     )
-    type = forms.ModelChoiceField(
-        label="Type",
-        queryset=PublicationType.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All types",
-    )
-    topic = forms.ModelChoiceField(
-        label="Topic",
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All topics",
-    )
+    type = SlugChoiceField(label="Type", required=False)
+    topic = SlugChoiceField(label="Topic", required=False)
     year = forms.IntegerField(
         label="Year",
         required=False,
@@ -59,6 +72,16 @@ class PublicationFilterForm(forms.Form):
         self.fields["year"].widget.choices = [("", "All years")] + [
             (str(year), str(year)) for year in years
         ]
+        # Looked up only when the form is rendered or a value is checked.
+        self.fields["type"].choices = lambda: [("", "All types"), *self._options["type"]]
+        self.fields["topic"].choices = lambda: [("", "All topics"), *self._options["topic"]]
+
+    @cached_property
+    def _options(self) -> dict[str, list[tuple[str, str]]]:
+        return {
+            "type": list(PublicationType.objects.values_list("slug", "name")),
+            "topic": list(Topic.objects.values_list("slug", "name")),
+        }
 
     def clean_q(self):
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
@@ -68,6 +91,19 @@ class PublicationFilterForm(forms.Form):
         if not self.is_bound:
             return []
         return [IGNORED[name] for name in self.fields if name in self.errors and name in IGNORED]
+
+    @property
+    def unmatched(self) -> list[str]:
+        """What the visitor asked for that names nothing we have (so nothing matches)."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        messages = []
+        for name, message in UNMATCHED.items():
+            value = self.cleaned_data.get(name)
+            if value and value not in {slug for slug, _ in self._options[name]}:
+                messages.append(message.format(value=value))
+        return messages
 
     @property
     def active(self) -> dict:
@@ -89,9 +125,9 @@ class PublicationFilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         if data.get("type"):
-            publications = publications.filter(publication_type=data["type"])
+            publications = publications.filter(publication_type__slug=data["type"])
         if data.get("topic"):
-            publications = publications.filter(topics=data["topic"])
+            publications = publications.filter(topics__slug=data["topic"])
         if data.get("year"):
             publications = publications.filter(publication_date__year=data["year"])
         query = clean_query(data.get("q") or "")

@@ -138,3 +138,76 @@ def test_error_page_renders_without_the_database():
     assert html.count("<h1") == 1 and "Sorry, something went wrong" in html
     assert html.index('class="skip-link"') < html.index("<header")
     assert 'aria-label="Main"' in html and 'href="/"' in html
+
+
+# --- Valid, named sections (#16) ---------------------------------------------------------
+
+
+def _seeded_and_listing_urls():
+    from wagtail.models import Page
+
+    urls = [page.url for page in Page.objects.live().public().filter(depth__gt=1)]
+    return [*urls, "/our-work/projects/?country=tanzania", "/publications/?type=report"]
+
+
+def test_ids_are_unique_and_sections_are_named_by_their_own_heading(seeded, get_html):
+    """Every statistics block used to render id="stats-h", so every statistics section
+    on About and the briefing was announced with the first one's heading."""
+    from bs4 import BeautifulSoup
+
+    problems = []
+    for url in _seeded_and_listing_urls():
+        soup = BeautifulSoup(get_html(url), "html.parser")
+        ids = [tag["id"] for tag in soup.find_all(id=True)]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            problems.append(f"{url}: duplicate ids {duplicates}")
+        for section in soup.select("section.statistics[aria-labelledby]"):
+            heading = soup.find(id=section["aria-labelledby"])
+            if heading is None or heading not in section.find_all():
+                problems.append(f"{url}: {section['aria-labelledby']} names another section")
+    assert not problems, "\n".join(problems)
+    soup = BeautifulSoup(get_html("/publications/general-election-2024-briefing/"), "html.parser")
+    names = [
+        soup.find(id=s["aria-labelledby"]).get_text(strip=True)
+        for s in soup.select("section.statistics[aria-labelledby]")
+    ]
+    assert names == [
+        "An international NHS",
+        "What NHS staff think",
+        "The cost of the 2021 cuts",
+        "THET in the past ten years",
+    ]
+
+
+def test_statistics_heading_ids_stay_the_same_between_renders(seeded, client, settings):
+    settings.FRAGMENT_CACHE_ENABLED = False
+    settings.PAGE_CACHE_ENABLED = False
+    first = re.findall(r'id="(stats-[^"]+)"', client.get("/about/").content.decode())
+    second = re.findall(r'id="(stats-[^"]+)"', client.get("/about/").content.decode())
+    assert first and first == second
+
+
+@pytest.mark.parametrize(
+    ("url", "count"),
+    [
+        ("/our-work/projects/?theme=ncds", "1 project matches your filters"),
+        (
+            "/our-work/projects/?programme=health-partnership-scheme",
+            "3 projects match your filters",
+        ),
+        ("/publications/?type=briefing", "1 publication matches these filters"),
+        ("/publications/?type=report", "2 publications match these filters"),
+    ],
+)
+def test_live_region_is_around_the_result_count_not_inside_its_heading(
+    seeded, get_html, url, count
+):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(get_html(url), "html.parser")
+    for heading in soup.select("h1, h2, h3, h4, h5, h6"):
+        assert not heading.select("[role=status]"), heading
+    heading = soup.find(id="results-heading")
+    assert heading.find_parent(attrs={"role": "status"}) is not None
+    assert heading.get_text(" ", strip=True) == count  # and the verb agrees (#15)

@@ -97,7 +97,7 @@ def test_parameters_a_page_does_not_read_share_its_rendering(client, seeded):
     assert response.status_code == 200 and n == 0
     filtered, n = queries(client, f"{PROJECTS}?theme=ncds")
     assert n > 0  # a filter the listing reads is a different rendering
-    assert "match your filters" in filtered.content.decode()
+    assert "1 project matches your filters" in filtered.content.decode()
 
 
 def test_publishing_shows_at_once_in_the_page_and_everywhere_it_appears(client, seeded):

@@ -73,7 +73,7 @@ def test_import_creates_published_projects_and_missing_snippets(get_html):
     # The new theme is now a filter on the listing.
     html = get_html("/our-work/projects/?theme=emergency-care")
     assert "Imported project 3" in html
-    assert "1 project match your filters" in html
+    assert "1 project matches your filters" in html
 
 
 @pytest.mark.django_db

@@ -178,6 +178,28 @@ def test_search_page_is_not_indexed_but_has_share_tags(seeded, client):
     assert meta(html, "name", "description")
 
 
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("/search/", "/search/"),
+        ("/search/?q=nepal", "/search/?q=nepal"),
+        ("/search/?q=%20Nepal%20%20midwives&utm_source=x&page=1", "/search/?q=Nepal+midwives"),
+        ("/search/?q=nepal&kind=projects&page=2", "/search/?q=nepal&kind=projects&page=2"),
+        ("/search/?q=nepal&kind=nonsense&page=abc", "/search/?q=nepal"),
+    ],
+)
+def test_search_page_has_a_canonical_link_and_og_url(seeded, client, site, url, canonical):
+    """#16: the canonical form keeps what decides the results (the query as searched, a
+    known kind, a later page) so a shared link shows the same results, and drops the rest;
+    og:url is the same address."""
+    html = client.get(url).content.decode()
+    found = re.search(r'<link rel="canonical" href="([^"]*)">', head_of(html))
+    assert found, "no canonical link"
+    expected = site.root_url + canonical
+    assert htmllib.unescape(found.group(1)) == expected
+    assert meta(html, "property", "og:url") == expected
+
+
 # --- sitemap.xml and robots.txt -------------------------------------------------------
 
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -62,7 +62,8 @@ def test_each_facet_filters_from_a_shareable_url(get_html, query, expected):
         assert has(found, fragment), (fragment, found)
     assert "Clear filters" in html
     count = len(expected)
-    assert f"{count} project{'s' if count != 1 else ''} match your filters" in html
+    noun, verb = ("project", "matches") if count == 1 else ("projects", "match")
+    assert f"{count} {noun} {verb} your filters" in html
 
 
 @pytest.mark.django_db

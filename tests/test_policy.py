@@ -124,10 +124,30 @@ class TestListing:
         assert "No publications match these filters" in html
 
     @pytest.mark.parametrize(
+        ("query", "message"),
+        [
+            ("type=nonsense", "We have no publication type “nonsense”."),
+            ("topic=no-such-topic", "We have no topic “no-such-topic”."),
+            ("type=report&topic=nothing-here", "We have no topic “nothing-here”."),
+        ],
+    )
+    def test_unknown_value_matches_nothing_and_says_so(self, get_html, query, message):
+        """#16: as on the project listing, a well-formed value that names nothing gives
+        an empty list and says so (it used to be ignored silently, listing everything)."""
+        html = get_html(f"/publications/?{query}")
+        assert listed_titles(html) == []
+        assert "0 publications match these filters" in html
+        assert "No publications match these filters." in html
+        assert message in html.replace("&ldquo;", "“").replace("&rdquo;", "”")
+        assert "could not be used" not in html
+
+    @pytest.mark.parametrize(
         ("query", "notice"),
         [
-            ("type=nonsense", "We don't have that type of publication"),
-            ("topic=%3Cscript%3E", "We don't have that topic"),
+            ("type=%3Cscript%3E", "That is not a publication type we could look up"),
+            ("type=" + "a" * 300, "That is not a publication type we could look up"),
+            ("topic=%3Cscript%3E", "That is not a topic we could look up"),
+            ("topic=two%20words", "That is not a topic we could look up"),
             ("year=abc", "The year must be a four-digit year"),
             ("year=99999999999999999999", "The year must be a four-digit year"),
         ],
@@ -353,6 +373,38 @@ class TestPublicationPage:
         assert "Diaspora" in data["keywords"]
         assert data["encoding"]["contentUrl"] == f"{site_root()}{publication_pdf.url}"
         assert data["encoding"]["encodingFormat"] == "application/pdf"
+
+    def test_json_ld_has_image_modified_date_and_main_entity(self, get_html, media_root):
+        """#16: what Google's Article guidelines ask for beyond the basics."""
+        from django.utils import timezone
+        from wagtail.images.tests.utils import get_test_image_file
+
+        page = PublicationPage.objects.get(slug="general-election-2024-briefing")
+        page.save_revision().publish()
+        page.refresh_from_db()
+        data = json_ld(BeautifulSoup(get_html(page.url), "html.parser"))
+        url = data["url"]
+        assert url.endswith("/publications/general-election-2024-briefing/")
+        assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
+        assert data["dateModified"] == page.last_published_at.isoformat()
+        assert data["dateModified"] >= data["datePublished"]
+        origin = url.removesuffix(page.url)  # the site's address, as every absolute URL
+        assert data["image"] == f"{origin}/static/img/og-default.png"
+
+        # A cover becomes the image; a launch later than the last publication is the
+        # modified date (never before it was published).
+        from wagtail.images import get_image_model
+
+        cover = get_image_model().objects.create(
+            title="Cover", file=get_test_image_file("cover.png", size=(800, 1100))
+        )
+        page.cover_image = cover
+        page.publication_date = timezone.localdate() + datetime.timedelta(days=3)
+        page.save_revision().publish()
+        data = json_ld(BeautifulSoup(get_html(page.url), "html.parser"))
+        assert data["image"].startswith(f"{origin}/")
+        assert "fill-1200x630" in data["image"]
+        assert data["dateModified"] == page.publication_date.isoformat()
 
     def test_discussion_paper_is_a_scholarly_article(self, get_html):
         soup = BeautifulSoup(get_html("/publications/the-transition-from-aid/"), "html.parser")

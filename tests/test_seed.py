@@ -1,4 +1,7 @@
-"""The seed loader builds the whole tree and is idempotent."""
+"""The seed loader builds the whole tree and is idempotent; every seed fact is on the site."""
+
+import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +12,9 @@ from partnerships.models import Country, HealthTheme, PartnerOrganisation, Proje
 from policy.models import PolicyWorkPage, PublicationPage, PublicationType, Topic
 
 SNIPPETS = (Country, HealthTheme, PartnerOrganisation, PublicationType, Topic)
+# The five pages of THET's current site the seed is built from (beside the checkout, as
+# the lead's and CI's machines lay them out).
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
 
 def counts():
@@ -77,3 +83,148 @@ def test_projects_link_to_snippets(db):
     partner = project.overseas_partners.get()
     assert partner.location == "overseas" and partner.country.name == "Tanzania"
     assert project.uk_partners.get().location == "uk"
+
+
+# --- Every seed fact where a visitor looks for it (#16), with its source (#15) ----------
+
+ABOUT = "/about/"
+BRIEFING = "/publications/general-election-2024-briefing/"
+HPS = "/our-work/health-partnership-scheme/"
+HOME = "/"
+OUR_WORK = "/our-work/"
+EXPERTS = "/publications/experts-in-our-midst/"
+
+# Every figure in shared/seeds/ (seed file, figure as shown, the page that must show it).
+SEED_FIGURES = [
+    # 000 Policy Work: the diaspora share of the NHS workforce.
+    ("000", "15%", EXPERTS),
+    # 001 General Election 2024 Briefing.
+    ("001", "2024", BRIEFING),
+    ("001", "130", BRIEFING),
+    ("001", "130+", HOME),
+    ("001", "1 in 5", BRIEFING),
+    ("001", "1 in 3", BRIEFING),  # UK doctors not trained in the UK, and diaspora staff
+    ("001", "214", BRIEFING),
+    ("001", "250,000", BRIEFING),
+    ("001", "96%", BRIEFING),
+    ("001", "88%", BRIEFING),
+    ("001", "76%", BRIEFING),
+    ("001", "4.5 billion", BRIEFING),
+    ("001", "0.7%", BRIEFING),
+    ("001", "0.5%", BRIEFING),
+    ("001", "2021", BRIEFING),
+    ("001", "40%", BRIEFING),
+    ("001", "£48 million", BRIEFING),
+    ("001", "78,000", BRIEFING),
+    ("001", "430,000", BRIEFING),
+    ("001", "first 100 days", BRIEFING),
+    ("001", "100,000+", BRIEFING),
+    ("001", "100,000+", HOME),
+    ("001", "31", BRIEFING),
+    ("001", "31", HOME),
+    ("001", "ten years", BRIEFING),
+    ("001", "1988", HOME),
+    ("001", "1988", ABOUT),
+    # 002 About / Our approach.
+    ("002", "A world where everyone has access to healthcare", ABOUT),
+    ("002", "Working in partnership to support health workers across the world", ABOUT),
+    ("002", "74,000+", ABOUT),
+    ("002", "34", ABOUT),
+    ("002", "six years", ABOUT),
+    ("002", "1 in 7", ABOUT),
+    ("002", "13 million", ABOUT),
+    ("002", "twenty-five years", ABOUT),
+    ("002", "100+", ABOUT),
+    ("002", "2,000", ABOUT),
+    ("002", "87,000+", ABOUT),
+    ("002", "four years", ABOUT),
+    ("002", "Eight", ABOUT),  # Principles of Partnership
+    ("002", "more than 200", OUR_WORK),
+    ("002", "34 countries", OUR_WORK),
+    ("002", "£30 million", HPS),
+    ("002", "six years", HPS),
+    # 003 Who we are / values.
+    ("003", "7.2 million", ABOUT),
+    ("003", "200+", HOME),  # health partnerships supported
+    # 004 Health Partnership Scheme.
+    ("004", "2010", HPS),
+    ("004", "2018", HPS),  # "in eight years"
+    ("004", "191", HPS),
+    ("004", "210", HPS),
+    ("004", "2,000+", HPS),
+    ("004", "93,112", HPS),
+    ("004", "30", HPS),
+]
+
+# Numbers in the seed files that are not figures to show.
+NOT_FIGURES = {
+    ("001", "10"): "'in the past 10 years': shown in words, 'ten years'.",
+    ("004", "3.1.0"): "the leaked WordPress notices at the top of the old page.",
+    ("004", "3.3.0"): "the leaked WordPress notices.",
+    ("004", "6078"): "the leaked WordPress notices.",
+}
+
+# Figures in the seeds that the site deliberately does not show, and why.
+SUPERSEDED = {
+    ("002", "since 1989"): "THET was founded in 1988, as the 2024 briefing (001) says.",
+    ("002", "three decades"): "an age that dates; 'since 1988' does not.",
+    ("003", "across 29 countries"): "the same sentence in the later About page (002) says 34.",
+    ("003", "two country programmes"): "002, later, names three (Ethiopia, Somaliland, Zambia).",
+}
+
+
+def visible_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    main = BeautifulSoup(html, "html.parser").find("main")
+    return " ".join(main.get_text(" ").split())
+
+
+@pytest.mark.django_db
+def test_every_seed_figure_is_on_the_site(client):
+    texts = {}
+    missing = []
+    for seed, figure, url in SEED_FIGURES:
+        if url not in texts:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            texts[url] = visible_text(response.content.decode())
+        pattern = rf"(?<![\w,.]){re.escape(figure)}(?![\w,]|\.\d)"
+        if not re.search(pattern, texts[url]):
+            missing.append(f"seed {seed}: {figure!r} is not on {url}")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_figure_in_the_seed_files_is_placed_or_explained():
+    """A number added to a seed file must be placed on the site above or explained."""
+    seeds = {path.name[:3]: path.read_text() for path in SEEDS.glob("*.txt")}
+    assert sorted(seeds) == ["000", "001", "002", "003", "004"]
+    accounted = [(seed, figure) for seed, figure, _ in SEED_FIGURES] + list(SUPERSEDED)
+    accounted += list(NOT_FIGURES)
+    unexplained = []
+    for seed, text in seeds.items():
+        for number in sorted(set(re.findall(r"\d[\d,.]*\d|\d", text))):
+            pattern = rf"(?<![\d,.]){re.escape(number)}(?![\d,]|\.\d)"
+            if not any(s == seed and re.search(pattern, f) for s, f in accounted):
+                unexplained.append(f"seed {seed}: {number}")
+    assert not unexplained, "neither shown nor explained:\n" + "\n".join(unexplained)
+
+
+@pytest.mark.django_db
+def test_every_seeded_statistic_names_its_source(client):
+    """The server-side half of the content check (#15): every statistic on every seeded
+    page has a source (the browser runs the editors' checker itself, see
+    tests/browser/test_content_checks.py)."""
+    from bs4 import BeautifulSoup
+
+    unsourced = []
+    for url in [p.url for p in Page.objects.live().public().filter(depth__gt=1)]:
+        soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
+        for statistic in soup.select(".statistic"):
+            source = statistic.select_one(".statistic__source")
+            if source is None or not source.get_text(strip=True).removeprefix("Source:").strip():
+                figure = statistic.select_one(".statistic__figure").get_text(strip=True)
+                unsourced.append(f"{url}: {figure}")
+    assert not unsourced, "statistics without a source:\n" + "\n".join(unsourced)
+    about = BeautifulSoup(client.get(ABOUT).content.decode(), "html.parser").get_text(" ")
+    assert "Source: World Health Organization estimate" in " ".join(about.split())

@@ -7,13 +7,19 @@ import pytest
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+# ...and axe's best practices (#16): unique landmark names, one main, headings in order.
+WCAG_AND_BEST_PRACTICE = (*WCAG_TAGS, "best-practice")
+# Rules whose "needs review" (incomplete) results are failures too: axe cannot be sure a
+# duplicate id matters, but one that aria-labelledby points at always does (#16).
+REVIEW_IS_FAILURE = ("duplicate-id-aria",)
 
-_RUN = """async (tags) => {
+_RUN = """async ([tags, reviewRules]) => {
   const results = await axe.run(document, {
     runOnly: {type: "tag", values: tags},
-    resultTypes: ["violations"],
+    resultTypes: ["violations", "incomplete"],
   });
-  return results.violations.map((v) => ({
+  const review = results.incomplete.filter((r) => reviewRules.includes(r.id));
+  return [...results.violations, ...review].map((v) => ({
     id: v.id,
     impact: v.impact,
     help: v.help,
@@ -32,15 +38,16 @@ def axe_source() -> str:
     return AXE_JS.read_text()
 
 
-def axe_violations(page, tags=WCAG_TAGS) -> list[dict]:
-    """axe-core's violations of `tags` on the page as it is now (empty list: none).
+def axe_violations(page, tags=WCAG_TAGS, review_is_failure=()) -> list[dict]:
+    """axe-core's violations of `tags` on the page as it is now (empty list: none), with
+    its "needs review" results for the rules in `review_is_failure`.
 
     The script is evaluated through the DevTools protocol, not added as a <script>, so a
     strict Content-Security-Policy on the page does not block it.
     """
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(axe_source() + "\n;undefined")
-    return page.evaluate(_RUN, list(tags))
+    return page.evaluate(_RUN, [list(tags), list(review_is_failure)])
 
 
 def format_violations(violations: list[dict]) -> str:

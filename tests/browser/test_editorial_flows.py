@@ -189,9 +189,18 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
 def test_content_checker_flags_a_statistic_without_a_source(live_site, site_server, new_page):
     """The userbar's checker, run by Wagtail in the browser, reports our own check."""
     make_user(live_site, "carol", "Comms editors")
+    # Every seeded statistic has its source (#15): add one without.
+    site_shell(
+        live_site,
+        "from partnerships.models import ProjectPage\n"
+        "page = ProjectPage.objects.get(slug='violence-aggression-management-tanzania')\n"
+        "page.body.append(('statistics', {'heading': '', 'statistics': "
+        "[{'figure': '42', 'label': 'nurses trained'}]}))\n"
+        "page.save_revision().publish()",
+    )
     editor = new_page()
     log_in(editor, site_server, "carol")
-    editor.goto(site_server + "/our-work/health-partnership-scheme/")
+    editor.goto(site_server + "/our-work/projects/violence-aggression-management-tanzania/")
     editor.locator("#wagtail-userbar-trigger").click()
     editor.get_by_role("menuitem", name=re.compile("Checks")).click()
     names = editor.locator("[data-content-checker-name]")

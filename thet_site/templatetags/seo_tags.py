@@ -154,10 +154,12 @@ def page_meta(context):
             home = site.root_page.specific if site is not None else None
             description = _summary(home) if home is not None else ""
         image_url, width, height, alt = _share_image(None, root_url)
+        # A view that is not a page (search) may name its own canonical path.
+        canonical_path = context.get("canonical_path")
         return {
             "title": context.get("meta_title") or (site.site_name if site else "THET"),
             "description": description,
-            "canonical": "",
+            "canonical": _absolute(root_url, canonical_path) if canonical_path else "",
             "type": "website",
             "image": image_url,
             "image_width": width,

@@ -6,6 +6,8 @@ class ThetSiteConfig(AppConfig):
     verbose_name = "THET site"
 
     def ready(self):
+        from thet_site.csvsafe import guard_admin_exports
         from thet_site.pagecache import connect_signals
 
         connect_signals()
+        guard_admin_exports()

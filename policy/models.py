@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager, Revision
 from wagtail.search import index
@@ -204,13 +205,21 @@ class PublicationPage(BasePage):
         )
 
 
-class PublicationIndexPage(BasePage):
+class PublicationIndexPage(RoutablePageMixin, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1
     page_description = "The list of every publication, with filters and a feed."
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
+    def data(self, request, fmt):
+        """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
+        with the listing's filters (thet_site/urls.py routes the file names here)."""
+        from policy.listings import respond
+
+        return respond(self, request, fmt)
 
     per_page = 12
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -33,4 +34,7 @@ if settings.DEBUG:
     urlpatterns += [re_path(r"^media/documents/", policy_views.no_direct_documents)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Open data (#16): a page's routes that end in a file name, such as
+# /our-work/projects/data.csv (Wagtail's own pattern only takes paths that end in "/").
+urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json))$", wagtail_views.serve)]
 urlpatterns += [path("", include(wagtail_urls))]

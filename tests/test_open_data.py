@@ -69,6 +69,7 @@ def get_json(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, url
     assert response["Content-Type"] == "application/json"
+    assert response["Access-Control-Allow-Origin"] == "*"
     return json.loads(response.content)
 
 

@@ -151,4 +151,7 @@ def respond(
     response = HttpResponse(body, content_type=headers.pop("Content-Type"))
     for name, value in headers.items():
         response[name] = value
+    # Public data, the same for everyone (no cookie changes it): readable by any site's
+    # scripts, as open data should be.
+    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
@@ -345,13 +346,21 @@ class ProjectQuerySet(PublicQuerySet):
         return self.live().public().select_related("programme").order_by("title")
 
 
-class ProjectIndexPage(BasePage):
+class ProjectIndexPage(RoutablePageMixin, BasePage):
     parent_page_types = ["pages.OurWorkPage"]
     subpage_types = ["partnerships.ProjectPage"]
     max_count = 1
     page_description = "The list of every partnership project, with filters."
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
+    def data(self, request, fmt):
+        """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
+        with the listing's filters (thet_site/urls.py routes the file names here)."""
+        from partnerships.listings import respond
+
+        return respond(self, request, fmt)
 
     def get_context(self, request, *args, **kwargs):
         from partnerships.forms import FILTER_PARAMS

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField
 from wagtail.models import (
@@ -280,13 +281,21 @@ class PublicationPage(SignOffRequired, BasePage):
         )
 
 
-class PublicationIndexPage(SignOffRequired, BasePage):
+class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1
     page_description = "The list of every publication, with filters and a feed."
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
+
+    @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
+    def data(self, request, fmt):
+        """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
+        with the listing's filters (thet_site/urls.py routes the file names here)."""
+        from policy.listings import respond
+
+        return respond(self, request, fmt)
 
     per_page = 12
 

@@ -399,8 +399,12 @@ class TestPublicationPage:
             title="Cover", file=get_test_image_file("cover.png", size=(800, 1100))
         )
         page.cover_image = cover
-        page.publication_date = timezone.localdate() + datetime.timedelta(days=3)
         page.save_revision().publish()
+        # A launch date still to come schedules a revision (#15), so set it on the live row
+        # directly: a page live before its printed date still never claims an earlier
+        # modified date than that.
+        page.publication_date = timezone.localdate() + datetime.timedelta(days=3)
+        type(page).objects.filter(pk=page.pk).update(publication_date=page.publication_date)
         data = json_ld(BeautifulSoup(get_html(page.url), "html.parser"))
         assert data["image"].startswith(f"{origin}/")
         assert "fill-1200x630" in data["image"]

@@ -6,6 +6,7 @@ class ThetSiteConfig(AppConfig):
     verbose_name = "THET site"
 
     def ready(self):
+        from thet_site.csvsafe import guard_admin_exports
         from thet_site.pagecache import connect_signals
 
         connect_signals()
@@ -14,3 +15,4 @@ class ThetSiteConfig(AppConfig):
         from thet_site.filecache import ensure_private_cache_dirs
 
         ensure_private_cache_dirs()  # #13: fail at start-up, not on a visitor's request
+        guard_admin_exports()

@@ -16,8 +16,9 @@ fill the cache).
 
 Wagtail still does the serving: this only fills in the values Wagtail itself caches on
 the request (``request._wagtail_site``, ``request._wagtail_route_for_request``), so its
-hooks and privacy checks run as usual. Anything unusual (a path that goes past the last
-page, for a page type with its own ``route()``; translations) is left to Wagtail.
+hooks and privacy checks run as usual. A path that goes past the last page is handed to
+that page's own ``route()`` (a ``RoutablePageMixin`` page's ``data.csv``, #16); anything
+unusual (a page that is not live, translations) is left to Wagtail.
 """
 
 from __future__ import annotations
@@ -78,12 +79,13 @@ def find_route(request, path: str):
         if url_path not in found:
             break
         chain.append(found[url_path])
-    if len(chain) != len(wanted) or not chain[-1].live:
-        # Past the last page (a page type with its own route()), or not live: Wagtail decides.
-        return _wagtail_route(request, path)
+    if not chain or not chain[-1].live:
+        return _wagtail_route(request, path)  # not live: Wagtail decides
+    # Past the last page (``data.csv`` under a listing, #16): the page's own route() decides.
+    remaining = components[len(chain) - 1 :]
     page = chain[-1].specific
     try:
-        page, args, kwargs = page.route(request, [])
+        page, args, kwargs = page.route(request, remaining)
     except Http404:
         return None
     if page.pk != chain[-1].pk:

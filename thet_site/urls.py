@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -38,4 +39,7 @@ if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_image)
     ]
 
+# Open data (#16): a page's routes that end in a file name, such as
+# /our-work/projects/data.csv (Wagtail's own pattern only takes paths that end in "/").
+urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json))$", wagtail_views.serve)]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -152,10 +152,11 @@ def test_a_comms_editor_pins_a_page_for_a_search_term(live_site, site_server, ne
     log_in(editor, site_server, "carol")
     editor.goto(site_server + "/admin/searchpicks/add/")
     term = f"volunteering{uuid.uuid4().hex[:4]}"
-    editor.get_by_role("textbox", name="Search term(s)/phrase").fill(term)
-    editor.get_by_role("button", name="Add recommended page").click()
+    editor.locator("#id_query_string").fill(term)
+    editor.get_by_role("button", name="Add a recommended result").click()
     editor.get_by_role("button", name="Choose a page").first.click()
     modal = editor.locator(".modal-dialog")
+    modal.locator("input[name=q]").fill("About THET")
     modal.get_by_role("link", name="About THET").first.click()
     expect(editor.locator(".modal-dialog")).to_have_count(0)
     editor.get_by_role("button", name="Save").click()

@@ -1,0 +1,99 @@
+"""The publication listing's open data twin: ``/publications/data.csv`` and ``data.json``
+(#16), the same publications as the listing for the same filters (its own form and
+queryset: live, public, newest first), every one of them rather than a page. The format
+is written by ``thet_site/opendata.py``; README.md ("Open data") documents the fields.
+
+A fixed number of queries whatever the number of rows: the listing's years (for its
+form), the filtered publications with their type and document, their topics, and the
+site's organisation name (plus the search, when ``q`` is given).
+"""
+
+from __future__ import annotations
+
+from pages.models import SiteFooter
+from policy.forms import FILTER_PARAMS
+from policy.models import PublicationListing
+from thet_site import opendata
+
+CSV_HEADER = [
+    "Title",
+    "URL",
+    "Type",
+    "Topics",
+    "Publication date",
+    "Summary",
+    "Document URL",
+    "Document size (bytes)",
+    "Document format",
+    "Document media type",
+]
+# The parameters the data varies on: the listing's, without its page number.
+DATA_PARAMS = tuple(name for name in FILTER_PARAMS if name != "page")
+
+
+def publication_data(index, request) -> dict:
+    """The publications the listing shows for ``request``'s filters, as JSON items and
+    CSV rows (see ``opendata.respond``)."""
+    listing = PublicationListing(index, request)
+    publications, total = opendata.bounded(listing.form.apply(listing.all))
+    items = []
+    for publication in publications:
+        document = publication.document
+        items.append(
+            {
+                "title": publication.title,
+                "url": request.build_absolute_uri(publication.get_url(request)),
+                "type": publication.publication_type.name if publication.publication_type else None,
+                "topics": [topic.name for topic in publication.topics.all()],
+                "publication_date": publication.publication_date.isoformat(),
+                "summary": publication.summary,
+                "document": {
+                    "url": publication.document_absolute_url(request),
+                    "size_bytes": document.file_size,
+                    "format": publication.document_format,
+                    "media_type": document.content_type,
+                }
+                if document
+                else None,
+            }
+        )
+    rows = []
+    for item in items:
+        document = item["document"] or {}
+        rows.append(
+            [
+                item["title"],
+                item["url"],
+                item["type"],
+                opendata.joined(item["topics"]),
+                item["publication_date"],
+                item["summary"],
+                document.get("url"),
+                document.get("size_bytes"),
+                document.get("format"),
+                document.get("media_type"),
+            ]
+        )
+    querystring = listing.querystring
+    return {
+        "querystring": querystring,
+        "source": request.build_absolute_uri(
+            index.get_url(request) + (f"?{querystring}" if querystring else "")
+        ),
+        "attribution": SiteFooter.for_request(request).organisation_name,
+        "items": items,
+        "total": total,
+        "csv_header": CSV_HEADER,
+        "csv_rows": rows,
+    }
+
+
+def respond(index, request, fmt: str):
+    return opendata.respond(
+        request,
+        fmt=fmt,
+        kind="publications",
+        title="THET's publications",
+        params=DATA_PARAMS,
+        build=lambda: publication_data(index, request),
+    )

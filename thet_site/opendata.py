@@ -1,0 +1,157 @@
+"""The listings' open data twins: the same rows as CSV and as JSON (#16).
+
+Each listing page (``partnerships/listings.py``, ``policy/listings.py``) builds its rows
+with its own filter form and queryset, then hands them to ``respond`` here, which writes
+one of two formats:
+
+* CSV: UTF-8 with a byte order mark (so Excel reads accents and "£"), one header row,
+  multi-valued cells joined with "; ", every cell passed through ``csvsafe.neutralise``,
+  and a ``Content-Disposition`` file name that says what was filtered
+  (``thet-projects-theme-ncds.csv``, ``thet-projects-all.csv``).
+* JSON, in this shape (documented in README.md, "Open data")::
+
+    {"title": ..., "source": <the listing's URL with the same filters>,
+     "licence": {"id": "CC-BY-4.0", "name": ..., "url": ..., "attribution": ...},
+     "generated": <ISO 8601 time>, "filters": {<parameter>: <value>, ...},
+     "count": <rows in "items">, "total": <rows matching>, "truncated": <bool>,
+     "items": [...]}
+
+At most ``MAX_ROWS`` rows go out (far more than THET has projects or publications); a
+larger result says so (``truncated``, and ``X-Total-Count`` / ``X-Truncated`` headers on
+the CSV) rather than costing an unbounded response.
+
+The whole-page cache keeps these responses for anonymous visitors like any page; for
+everyone else the body is kept in the fragment cache under the content generation, so
+either way publishing a change drops them at once (``thet_site/pagecache.py``).
+Base layer: no feature app imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from urllib.parse import parse_qsl
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from thet_site.csvsafe import neutralise
+from thet_site.fragments import remember, vary_on_params
+
+MAX_ROWS = 2000
+MAX_FILENAME_FILTERS = 80  # characters of the file name that describe the filters
+
+LICENCE_ID = "CC-BY-4.0"
+LICENCE_NAME = "Creative Commons Attribution 4.0 International"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+CSV_TYPE = "text/csv; charset=utf-8"
+JSON_TYPE = "application/json"
+FORMATS = ("csv", "json")
+
+
+def data_url(page, request, fmt: str, querystring: str = "") -> str:
+    """The address of ``page``'s open data in ``fmt`` with the listing's filters:
+    ``/our-work/projects/data.csv?theme=ncds`` (the page's route, without the slash
+    Wagtail's routing adds)."""
+    route = page.reverse_subpage("data", kwargs={"fmt": fmt}).rstrip("/")
+    return page.get_url(request) + route + (f"?{querystring}" if querystring else "")
+
+
+def bounded(queryset) -> tuple[list, int]:
+    """At most ``MAX_ROWS`` of ``queryset`` as a list, and how many match in all (one
+    query, and a count only when there are more)."""
+    rows = list(queryset[: MAX_ROWS + 1])
+    if len(rows) <= MAX_ROWS:
+        return rows, len(rows)
+    return rows[:MAX_ROWS], queryset.count()
+
+
+def joined(values) -> str:
+    """A multi-valued CSV cell."""
+    return "; ".join(str(value) for value in values if value)
+
+
+def download_name(kind: str, querystring: str, extension: str) -> str:
+    """``thet-<kind>-<filter>-<value>...<extension>``, or ``thet-<kind>-all``: only
+    lower-case letters, digits and hyphens, whatever the filter values."""
+    words = "-".join(f"{name}-{value}" for name, value in parse_qsl(querystring))
+    described = slugify(words)[:MAX_FILENAME_FILTERS].strip("-") or "all"
+    return f"thet-{kind}-{described}.{extension}"
+
+
+def write_csv(header: list[str], rows) -> bytes:
+    """UTF-8 with a BOM, CRLF line ends (RFC 4180), every cell neutralised."""
+
+    class Buffer(list):
+        def write(self, text):
+            self.append(text)
+
+    buffer = Buffer(["\ufeff"])
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise("" if cell is None else cell) for cell in row])
+    return "".join(buffer).encode("utf-8")
+
+
+def respond(
+    request,
+    *,
+    fmt: str,
+    kind: str,
+    title: str,
+    params: tuple[str, ...],
+    build,
+) -> HttpResponse:
+    """The CSV or JSON response for a listing's rows.
+
+    ``params``: the query-string parameters the listing reads (the cache varies on them).
+    ``build()`` returns a dict: ``querystring`` (the valid filters), ``source`` (the
+    listing's absolute URL), ``attribution``, ``items`` (JSON objects), ``total``,
+    ``csv_header`` and ``csv_rows`` (lists of cells, in the items' order).
+    """
+
+    def render() -> tuple[dict, bytes]:
+        data = build()
+        items, total = data["items"], data["total"]
+        headers = {}
+        if fmt == "csv":
+            body = write_csv(data["csv_header"], data["csv_rows"])
+            name = download_name(kind, data["querystring"], "csv")
+            headers["Content-Type"] = CSV_TYPE
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+            headers["X-Total-Count"] = str(total)
+            if total > len(items):
+                headers["X-Truncated"] = f"first {len(items)} of {total} rows"
+        else:
+            payload = {
+                "title": title,
+                "source": data["source"],
+                "licence": {
+                    "id": LICENCE_ID,
+                    "name": LICENCE_NAME,
+                    "url": LICENCE_URL,
+                    "attribution": data["attribution"],
+                },
+                "generated": timezone.now().replace(microsecond=0).isoformat(),
+                "filters": dict(parse_qsl(data["querystring"])),
+                "count": len(items),
+                "total": total,
+                "truncated": total > len(items),
+                "items": items,
+            }
+            body = json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+            headers["Content-Type"] = JSON_TYPE
+        return headers, body
+
+    vary = (fmt, vary_on_params(request, params))
+    headers, body = remember(request, f"opendata:{kind}", vary, render)
+    response = HttpResponse(body, content_type=headers.pop("Content-Type"))
+    for name, value in headers.items():
+        response[name] = value
+    # Public data, the same for everyone (no cookie changes it): readable by any site's
+    # scripts, as open data should be.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,38 @@
+"""Links to a listing's open data (#16): ``<link rel="alternate">`` in the head and the
+visible "Download these N projects (CSV, JSON)" beside the result count, both keeping
+the listing's filters."""
+
+from django import template
+from django.utils.formats import number_format
+
+from thet_site import opendata
+from thet_site.opendata import FORMATS, data_url
+
+register = template.Library()
+
+
+@register.inclusion_tag("components/open_data_links.html", takes_context=True)
+def open_data_links(context, page, querystring, noun):
+    """``{% open_data_links page querystring "projects" %}``: alternate links for the head."""
+    request = context["request"]
+    return {
+        "noun": noun,
+        "urls": {fmt: data_url(page, request, fmt, querystring) for fmt in FORMATS},
+    }
+
+
+@register.inclusion_tag("components/open_data_download.html", takes_context=True)
+def open_data_download(context, page, count, singular, plural, querystring):
+    """``{% open_data_download page 12 "project" "projects" querystring %}``."""
+    request = context["request"]
+    if count == 1:
+        these = f"this {singular}"
+    elif count > opendata.MAX_ROWS:
+        these = f"the first {number_format(opendata.MAX_ROWS, force_grouping=True)} of these "
+        these += f"{number_format(count, force_grouping=True)} {plural}"
+    else:
+        these = f"these {number_format(count, force_grouping=True)} {plural}"
+    return {
+        "these": these,
+        "urls": {fmt: data_url(page, request, fmt, querystring) for fmt in FORMATS},
+    }

@@ -14,6 +14,7 @@ from pages.models import SiteFooter
 from partnerships.forms import FILTER_PARAMS
 from partnerships.models import Country, ProjectListing, attach_facts
 from thet_site import opendata
+from thet_site.siteurl import absolute_url
 
 CSV_HEADER = [
     "Title",
@@ -55,7 +56,7 @@ def project_data(index, request) -> dict:
         items.append(
             {
                 "title": project.title,
-                "url": request.build_absolute_uri(project.get_url(request)),
+                "url": absolute_url(request, project.get_url(request)),
                 "summary": project.summary,
                 "countries": [country(fact.name) for fact in facts.countries],
                 "health_themes": [fact.name for fact in facts.themes],
@@ -92,8 +93,8 @@ def project_data(index, request) -> dict:
     querystring = form.querystring()
     return {
         "querystring": querystring,
-        "source": request.build_absolute_uri(
-            index.get_url(request) + (f"?{querystring}" if querystring else "")
+        "source": absolute_url(
+            request, index.get_url(request) + (f"?{querystring}" if querystring else "")
         ),
         "attribution": SiteFooter.for_request(request).organisation_name,
         "items": items,

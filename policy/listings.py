@@ -14,6 +14,7 @@ from pages.models import SiteFooter
 from policy.forms import FILTER_PARAMS
 from policy.models import PublicationListing
 from thet_site import opendata
+from thet_site.siteurl import absolute_url
 
 CSV_HEADER = [
     "Title",
@@ -42,7 +43,7 @@ def publication_data(index, request) -> dict:
         items.append(
             {
                 "title": publication.title,
-                "url": request.build_absolute_uri(publication.get_url(request)),
+                "url": absolute_url(request, publication.get_url(request)),
                 "type": publication.publication_type.name if publication.publication_type else None,
                 "topics": [topic.name for topic in publication.topics.all()],
                 "publication_date": publication.publication_date.isoformat(),
@@ -77,8 +78,8 @@ def publication_data(index, request) -> dict:
     querystring = listing.querystring
     return {
         "querystring": querystring,
-        "source": request.build_absolute_uri(
-            index.get_url(request) + (f"?{querystring}" if querystring else "")
+        "source": absolute_url(
+            request, index.get_url(request) + (f"?{querystring}" if querystring else "")
         ),
         "attribution": SiteFooter.for_request(request).organisation_name,
         "items": items,

@@ -93,7 +93,7 @@ def test_a_partner_in_both_roles_counts_each_project_once(client, full_render):
     html = unescape(client.get(LISTING).content.decode())
     assert "NICE (1)" in html, "counted once, not once per role"
     html = unescape(client.get(f"{LISTING}?partner=nice").content.decode())
-    assert "1 project match your filters" in html
+    assert "1 project matches your filters" in html
 
 
 def facet_statements(client, url) -> list[tuple[str, list]]:

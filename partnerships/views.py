@@ -4,8 +4,11 @@ The work is done by :func:`partnerships.importers.import_projects`; this view on
 who may use it, takes the upload and shows what happened.
 """
 
+from pathlib import Path
+
 from django import forms
 from django.core.validators import FileExtensionValidator
+from django.http import FileResponse
 from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.auth import permission_denied
@@ -13,10 +16,26 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from pages import roles
-from partnerships.importers import COLUMNS, ImportFileError, import_projects
-from partnerships.models import ProjectIndexPage
+from partnerships.importers import COLUMNS, REQUIRED_COLUMNS, ImportFileError, import_projects
+from partnerships.models import ProjectIndexPage, ProjectPage
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+SAMPLE_FILE = Path(__file__).parent / "data" / "sample_projects.csv"
+
+# What each column holds, for the import page's table (README.md has the same list).
+COLUMN_HELP = {
+    "title": "The project's title.",
+    "summary": "Two or three sentences, shown in listings.",
+    "slug": "Its address, /our-work/projects/<slug>/; made from the title when blank. "
+    "Later imports match on it.",
+    "programme": "Title or slug of an existing programme, e.g. Health Partnership Scheme.",
+    "countries": "Country names or ISO codes, separated by ; (e.g. Tanzania; Uganda).",
+    "health_themes": "Health theme names, separated by ;",
+    "uk_partners": "UK partner organisation names, separated by ;",
+    "overseas_partners": "Overseas partner names, separated by ; (names may contain commas).",
+    "start_year": "Four-digit year, e.g. 2012.",
+    "end_year": "Four-digit year; blank if still running.",
+}
 
 
 # The taxonomy an import may add to.
@@ -86,6 +105,25 @@ class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
             {"url": reverse("partnerships_import_projects"), "label": self.page_title}
         ]
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("sample") is not None:
+            return FileResponse(
+                SAMPLE_FILE.open("rb"),
+                as_attachment=True,
+                filename="thet-projects-sample.csv",
+                content_type="text/csv; charset=utf-8",
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = [
+            {"name": name, "required": name in REQUIRED_COLUMNS, "help": COLUMN_HELP.get(name, "")}
+            for name in COLUMNS
+        ]
+        context["sample_url"] = reverse("partnerships_import_projects") + "?sample"
+        return context
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         dry_run = form.cleaned_data["dry_run"]
@@ -98,5 +136,32 @@ class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
             form=self.form_class(initial={"dry_run": not report.ok or dry_run}),
             report=report,
             file_name=upload.name,
+            **self.rows(report, self.links(report) if report.ok and not dry_run else {}),
         )
         return self.render_to_response(context)
+
+    @staticmethod
+    def rows(report, links) -> dict[str, list[dict]]:
+        """Created and updated projects as rows of the report, linked once they exist."""
+        return {
+            f"{kind}_rows": [
+                {"slug": slug, **links.get(slug, {})} for slug in getattr(report, kind)
+            ]
+            for kind in ("created", "updated")
+        }
+
+    def links(self, report) -> dict[str, dict]:
+        """The imported projects' public and admin addresses, by slug (one query)."""
+        index = ProjectIndexPage.objects.first()
+        slugs = [*report.created, *report.updated]
+        if index is None or not slugs:
+            return {}
+        pages = ProjectPage.objects.child_of(index).filter(slug__in=slugs)
+        return {
+            page.slug: {
+                "title": page.title,
+                "url": page.get_url(self.request),
+                "edit_url": reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+            }
+            for page in pages.only("id", "title", "slug", "url_path", "path", "depth")
+        }

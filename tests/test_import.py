@@ -263,3 +263,29 @@ def test_import_follows_the_editorial_roles(client, django_user_model, role, all
     upload = SimpleUploadedFile("projects.csv", to_csv(project_rows(1)), "text/csv")
     client.post(URL, {"file": upload})
     assert ProjectPage.objects.filter(slug="imported-project-0").exists() is allowed
+
+
+@pytest.mark.django_db
+def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, client, editor):
+    """#15: a sample file to download, the required columns marked, links to the pages."""
+    html = admin_client.get(URL).content.decode()
+    assert "Download a sample file (CSV)" in html
+    for name in COLUMNS:
+        assert f"<code>{name}</code>" in html
+    assert html.count("<strong>Required</strong>") == 2  # title and summary
+    sample = admin_client.get(URL + "?sample")
+    assert sample.status_code == 200
+    assert "attachment" in sample["Content-Disposition"]
+    assert b"".join(sample.streaming_content) == SAMPLE.read_bytes()
+    # The sample is for people who may import, like the page.
+    client.force_login(editor)
+    assert client.get(URL + "?sample").status_code in (302, 403)
+
+    upload = SimpleUploadedFile("projects.csv", to_csv(project_rows(2)), "text/csv")
+    html = admin_client.post(URL, {"file": upload, "dry_run": "on"}).content.decode()
+    assert 'href="/our-work/projects/imported-project-1/"' not in html  # nothing made yet
+    upload = SimpleUploadedFile("projects.csv", to_csv(project_rows(2)), "text/csv")
+    html = admin_client.post(URL, {"file": upload}).content.decode()
+    page = ProjectPage.objects.get(slug="imported-project-1")
+    assert f'<a href="/our-work/projects/imported-project-1/">{page.title}</a>' in html
+    assert f'href="/admin/pages/{page.pk}/edit/"' in html

@@ -159,7 +159,7 @@ def test_a_comms_editor_pins_a_page_for_a_search_term(live_site, site_server, ne
     modal.locator("input[name=q]").fill("About THET")
     modal.get_by_role("link", name="About THET").first.click()
     expect(editor.locator(".modal-dialog")).to_have_count(0)
-    editor.get_by_role("button", name="Save").click()
+    editor.get_by_role("button", name="Create").click()
     expect(editor.locator(".messages")).to_contain_text(term)
 
     visitor = new_page()

@@ -8,12 +8,21 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Cast, Length, Substr
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PageManager, Revision
+from wagtail.models import (
+    Orderable,
+    Page,
+    PageManager,
+    PageViewRestriction,
+    ReferenceIndex,
+    Revision,
+)
 from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
@@ -366,20 +375,47 @@ class PolicyWorkFeaturedPublication(Orderable):
 def document_is_held_back(document) -> bool:
     """Whether a document must stay private because its publication has not launched.
 
-    A document that has ever been attached to a publication (in the saved page or in
-    any revision: a draft, a scheduled launch) is public only while a live, public
-    publication offers it. So the file of a scheduled publication cannot be downloaded
-    before `publish_scheduled` makes the page live, a new edition attached in a draft
-    stays private until that draft is published, and unpublishing a publication
-    withdraws its file too. Documents never attached to a publication are unaffected.
+    Only what is live and what is to come counts, never history (#13):
+
+    * A document that live content offers is public, whatever drafts say: the document of
+      a live, public publication, or a file that a live, public page links to (Wagtail's
+      reference index, which records each page as published).
+    * Otherwise it is held back while a publication refers to it: the saved page of a
+      publication that is not live or not public (scheduled, draft-only, unpublished,
+      private), the latest revision of any publication (a draft, or a launch waiting for
+      sign-off) or a revision scheduled to go live. So a scheduled publication's file
+      waits for `publish_scheduled`, a new edition attached in a draft waits for that
+      draft to be published, and unpublishing a publication withdraws its file too.
+    * A document no publication refers to in those ways is public, as it always was:
+      files only ordinary pages link to, and files that only old revisions mention.
+
+    One query for a file that is live (every download of a live publication), two
+    otherwise: it runs on every download.
     """
-    offered = PublicationPage.objects.live().public().filter(document=document)
-    if offered.exists():
-        return False
-    attached = PublicationPage.objects.filter(document=document).exists()
-    return attached or (
-        Revision.objects.filter(
-            content_type=ContentType.objects.get_for_model(PublicationPage),
-            content__document=document.pk,
-        ).exists()
+    pk = document.pk
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
     )
+    offered = PublicationPage.objects.filter(document=pk, live=True).filter(~Exists(restricted))
+    live_page = (
+        Page.objects.annotate(pk_text=Cast("pk", models.CharField()))
+        .filter(pk_text=OuterRef("object_id"), live=True)
+        .filter(~Exists(restricted))
+    )
+    linked = ReferenceIndex.get_references_to(document).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    )
+    is_live = type(document).objects.filter(
+        Q(pk=pk) & (Q(Exists(offered)) | Q(Exists(linked.filter(Exists(live_page)))))
+    )
+    if is_live.exists():
+        return False
+    scheduled = Revision.objects.filter(
+        content_type=ContentType.objects.get_for_model(PublicationPage),
+        object_id=Cast(OuterRef("pk"), models.CharField()),
+        approved_go_live_at__isnull=False,
+        content__document=pk,
+    )
+    return PublicationPage.objects.filter(
+        Q(document=pk) | Q(latest_revision__content__document=pk) | Q(Exists(scheduled))
+    ).exists()

@@ -97,7 +97,7 @@ class TestDownloads:
 
 @pytest.mark.django_db
 def test_development_media_server_refuses_documents(settings, client, publication_pdf):
-    """With DEBUG on, /media/ is served by Django, except for documents."""
+    """With DEBUG on, /media/ serves images, never documents (tests/test_media.py: #13)."""
     import importlib
 
     from django.urls import clear_url_caches
@@ -105,12 +105,12 @@ def test_development_media_server_refuses_documents(settings, client, publicatio
     import thet_site.urls
 
     (settings.MEDIA_ROOT / "images").mkdir(parents=True, exist_ok=True)
-    (settings.MEDIA_ROOT / "images" / "photo.txt").write_bytes(b"not a document")
+    (settings.MEDIA_ROOT / "images" / "photo.png").write_bytes(b"\x89PNG not a document")
     settings.DEBUG = True
     importlib.reload(thet_site.urls)
     clear_url_caches()
     try:
-        assert client.get("/media/images/photo.txt").status_code == 200
+        assert client.get("/media/images/photo.png").status_code == 200
         assert client.get(publication_pdf.file.url).status_code == 404
     finally:
         settings.DEBUG = False

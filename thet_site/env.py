@@ -148,11 +148,15 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
 
 
 def media_storage_config(environ: Mapping[str, str] | None = None) -> dict:
-    """Where uploads go: the filesystem (MEDIA_ROOT) unless MEDIA_STORAGE=s3."""
+    """Where images go: the filesystem (MEDIA_ROOT) unless MEDIA_STORAGE=s3.
+
+    Images may be public (a bucket policy allowing public reads of their folders).
+    Documents never are: see ``documents_storage_config`` and ``media_storages``.
+    """
     environ = os.environ if environ is None else environ
     kind = environ.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
     if kind == "filesystem":
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        return {"BACKEND": "thet_site.storage.MediaFileSystemStorage"}
     if kind != "s3":
         raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
     bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
@@ -175,7 +179,49 @@ def media_storage_config(environ: Mapping[str, str] | None = None) -> dict:
             options[option] = environ[variable].strip()
     # Credentials are not settings: boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
     # (or an instance role) from the environment itself.
+    return {"BACKEND": "thet_site.storage.MediaS3Storage", "OPTIONS": options}
+
+
+def documents_storage_config(environ: Mapping[str, str] | None = None) -> dict:
+    """Where documents go (#13): never anywhere the public can read them directly.
+
+    On the filesystem, MEDIA_ROOT/documents/ (the site serves MEDIA_ROOT/images/ and
+    original_images/ only). On S3, the images' bucket and folder unless
+    AWS_DOCUMENTS_BUCKET_NAME / AWS_DOCUMENTS_LOCATION say otherwise, always private:
+    no public ACL, signed short-lived URLs, no custom (public) domain. Either way the
+    site's /documents/ view is the only way out, with its launch check.
+    """
+    environ = os.environ if environ is None else environ
+    media = media_storage_config(environ)
+    if media["BACKEND"] != "thet_site.storage.MediaS3Storage":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {k: v for k, v in media["OPTIONS"].items() if k != "custom_domain"}
+    for option, variable in {
+        "bucket_name": "AWS_DOCUMENTS_BUCKET_NAME",
+        "location": "AWS_DOCUMENTS_LOCATION",
+    }.items():
+        if environ.get(variable, "").strip():
+            options[option] = environ[variable].strip()
+    # Buckets with ACLs disabled ("bucket owner enforced") refuse any ACL but their own:
+    # AWS_DOCUMENTS_DEFAULT_ACL= (empty) sends none, and the bucket policy keeps it private.
+    acl = environ.get("AWS_DOCUMENTS_DEFAULT_ACL", "private").strip()
+    options.update(
+        {
+            "default_acl": acl or None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_DOCUMENTS_URL_SECONDS", 60, environ=environ),
+        }
+    )
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def media_storages(environ: Mapping[str, str] | None = None) -> dict:
+    """The STORAGES entries for uploads: ``default`` routes documents and images apart."""
+    return {
+        "default": {"BACKEND": "thet_site.storage.MediaStorage"},
+        "media": media_storage_config(environ),
+        "documents": documents_storage_config(environ),
+    }
 
 
 def origin_of(url: str) -> str:

@@ -14,7 +14,7 @@ from thet_site.env import (
     env_int,
     env_list,
     frontend_cache_config,
-    media_storage_config,
+    media_storages,
     origin_of,
     page_cache_config,
     secret_key,
@@ -239,7 +239,11 @@ FRAGMENT_CACHE_ALIAS = "default"
 WAGTAILFRONTENDCACHE = frontend_cache_config()
 
 # Media on the filesystem by default, on S3-compatible storage with MEDIA_STORAGE=s3.
-STORAGES["default"] = media_storage_config()
+# Documents are kept apart from images, privately (thet_site/storage.py, #13).
+STORAGES.update(media_storages())
+# The site serves MEDIA_ROOT/images/ and original_images/ itself (thet_site/media.py)
+# unless media is in a bucket: never documents, which only /documents/ hands out.
+MEDIA_SERVED_BY_SITE = STORAGES["media"]["BACKEND"] == "thet_site.storage.MediaFileSystemStorage"
 MEDIA_ORIGIN = origin_of(os.environ.get("MEDIA_URL", "")) or (
     f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"
     if os.environ.get("AWS_S3_CUSTOM_DOMAIN")

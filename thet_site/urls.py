@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
@@ -7,8 +9,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
-from policy import views as policy_views
 from policy.feeds import PublicationFeed
+from thet_site.media import serve_image
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -25,12 +27,11 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    # Documents only ever go out through /documents/ (the serve view checks launch
-    # dates, #6), so the development media server must not hand them out either.
-    urlpatterns += [re_path(r"^media/documents/", policy_views.no_direct_documents)]
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
+    # Uploaded images from MEDIA_ROOT, in every mode; never documents (#13): those only
+    # go out through /documents/, whose serve view checks launch dates (#6).
+    urlpatterns += [
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_image)
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -20,6 +20,7 @@ from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
+from pages.pictures import picture_panel, with_pictures
 from thet_site.privacy import PublicQuerySet
 
 PROJECTS_PER_PAGE = 20
@@ -248,6 +249,7 @@ class ProgrammePage(BasePage):
 
     content_panels = Page.content_panels + [
         FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")]),
@@ -339,7 +341,9 @@ FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 class ProjectQuerySet(PublicQuerySet):
     def for_listing(self):
-        return self.live().public().select_related("programme").order_by("title")
+        return with_pictures(
+            self.live().public().select_related("programme").order_by("title"), "hero_image"
+        )
 
 
 class ProjectIndexPage(BasePage):
@@ -348,7 +352,10 @@ class ProjectIndexPage(BasePage):
     max_count = 1
     page_description = "The list of every partnership project, with filters."
 
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
+    ]
 
     def get_context(self, request, *args, **kwargs):
         from partnerships.forms import FILTER_PARAMS
@@ -450,6 +457,7 @@ class ProjectPage(BasePage):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        picture_panel("hero_image", "Picture"),
         FieldPanel("programme"),
         # Type part of a name to pick; a name that is not there yet can be added in place.
         MultiFieldPanel(

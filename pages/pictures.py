@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.signals import page_published
 
 logger = logging.getLogger(__name__)
@@ -145,3 +146,20 @@ def make_renditions(sender, instance, **kwargs):
 
 def connect():
     page_published.connect(make_renditions, dispatch_uid="thet-picture-renditions")
+
+
+def featured_cards(pages) -> list:
+    """The live ones of ``pages`` (a featured-pages block's picks), in order, as their
+    specific types, each with its picture and card renditions: a fixed number of queries
+    however many cards (one per page type, two for the pictures)."""
+    ids = [page.pk for page in pages if page is not None]
+    found = {page.pk: page for page in Page.objects.filter(pk__in=ids).live().specific()}
+    cards = [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+    image_ids = {getattr(card, "hero_image_id", None) for card in cards} - {None}
+    if image_ids:
+        images = get_image_model().objects.filter(pk__in=image_ids).prefetch_renditions(*CARD_SPECS)
+        by_pk = {image.pk: image for image in images}
+        for card in cards:
+            if getattr(card, "hero_image_id", None) in by_pk:
+                card.hero_image = by_pk[card.hero_image_id]
+    return cards

@@ -305,3 +305,36 @@ def test_the_migration_keeps_pictures_as_they_were_shown(seeded, photo):
     publication = PublicationPage.objects.get(pk=publication.pk)
     assert publication.cover_image == photo
     assert publication.cover_image_alt == f"Cover of {publication.title}"
+
+
+def test_featured_page_cards_show_pictures_without_a_query_per_card(
+    seeded, client, full_render, media_root
+):
+    from pages.models import ContentPage
+
+    projects = list(ProjectPage.objects.live().order_by("title")[:3])
+    for n, project in enumerate(projects):
+        project.hero_image = make_photo(f"Featured {n}", size=(700, 400))
+        project.hero_image_alt = f"Featured photo {n}"
+        project.save_revision().publish()
+    about = ContentPage.objects.get(slug="about")
+
+    def feature(pages):
+        about.body = [
+            {"type": "featured_pages", "value": {"heading": "Projects", "pages": pages}},
+            *[block for block in about.body.raw_data if block["type"] != "featured_pages"],
+        ]
+        about.save_revision().publish()
+        client.get("/about/")
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get("/about/").content.decode()
+        return html, len(ctx)
+
+    html, one = feature([projects[0].pk])
+    assert [i["alt"] for i in media_imgs(html)] == ["Featured photo 0"]
+    html, three = feature([p.pk for p in projects])
+    featured = re.search(r'<section class="featured">.*?</section>', html, re.S).group(0)
+    imgs = media_imgs(featured)
+    assert [i["alt"] for i in imgs] == [f"Featured photo {n}" for n in range(3)]
+    assert all(i["loading"] == "lazy" and i["width"] == "320" for i in imgs)
+    assert three == one

@@ -83,12 +83,20 @@ def test_comms_editor_adds_a_project_with_a_new_partner_and_a_picture(
     modal.get_by_role("button", name="Upload").click()
     expect(modal).to_have_count(0)
     expect(editor.locator('input[name="hero_image"]')).not_to_have_value("")
-    editor.get_by_role("textbox", name="Alt text").first.fill(alt)
+    # The admin's thumbnail of the chosen picture loads too (production mode, #13).
+    thumbnail = editor.locator("img[data-chooser-image]").first
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0
+    alt_text = editor.get_by_role("textbox", name="Alt text").first
+    alt_text.fill(alt)
+    expect(alt_text).to_have_value(alt)
 
     choose_footer_action(editor, "Publish")
-    expect(editor.locator(".messages")).to_contain_text("published")
-    errors = editor.locator(".error-message").all_inner_texts()
+    expect(editor.locator(".messages")).not_to_be_empty()
+    errors = editor.locator(".error-message, .w-field__errors, .help-critical")
+    errors = [e.strip() for e in errors.all_inner_texts() if e.strip()]
     assert errors == [], errors
+    expect(editor.locator(".messages")).to_contain_text("published")
 
     # A visitor: the listing's card shows the picture and the new partner.
     visitor = new_page(width=1280)

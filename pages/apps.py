@@ -6,8 +6,9 @@ class PagesConfig(AppConfig):
     verbose_name = "Pages"
 
     def ready(self):
-        from pages import signals
+        from pages import pictures, signals
         from pages.search import connect_signals
 
         signals.connect()
+        pictures.connect()  # make a published picture's renditions at once (#15)
         connect_signals()  # keep the search index in step with taxonomy names (#7)

@@ -14,6 +14,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+from pages.pictures import featured_cards
+
 
 def library_sample(model_label: str, count: int = 1, **filters) -> list:
     """For a block's preview in the block picker: the first items of a library (images,
@@ -246,6 +248,16 @@ class FeaturedPagesBlock(blocks.StructBlock):
     def get_preview_value(self):
         pages = library_sample("wagtailcore.Page", count=3, depth__gt=2, live=True)
         return {"heading": "Our work", "pages": pages}
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["cards"] = featured_cards(value["pages"])
+        return context
+
+    def get_preview_context(self, value, parent_context=None):
+        context = super().get_preview_context(value, parent_context=parent_context)
+        context["cards"] = featured_cards(value["pages"])
+        return context
 
 
 class DocumentLinkBlock(blocks.StructBlock):

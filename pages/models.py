@@ -10,6 +10,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from pages.blocks import BodyBlock, NavLinkBlock, SocialLinkBlock, StatisticBlock
+from pages.pictures import PicturePageForm, alt_field, decorative_field, picture_of, picture_panel
 from thet_site.privacy import public
 
 
@@ -51,14 +52,23 @@ class BasePage(SummaryMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Optional wide picture at the top of the page; also shown when shared.",
+        verbose_name="picture",
+        help_text="Optional: a wide photo at the top of the page, also on the page's card "
+        "in lists and when the page is shared. Landscape, at least 1600 pixels wide.",
     )
+    hero_image_alt = alt_field()
+    hero_image_decorative = decorative_field()
 
     search_fields = PAGE_SEARCH_FIELDS + [index.SearchField("introduction", boost=SUMMARY_BOOST)]
-    promote_panels = Page.promote_panels + [FieldPanel("hero_image")]
+    base_form_class = PicturePageForm
 
     class Meta:
         abstract = True
+
+    @property
+    def hero_picture(self):
+        """The page's picture for templates (pages/pictures.py), or None."""
+        return picture_of(self, "hero_image")
 
     def get_view_restrictions(self):
         # Set by thet_site.routing on a page it has just checked, for this request only.
@@ -110,6 +120,7 @@ class HomePage(BasePage):
     content_panels = Page.content_panels + [
         FieldPanel("headline"),
         FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
         FieldPanel("hero_links"),
         MultiFieldPanel(
             [FieldPanel("vision"), FieldPanel("mission")], heading="Vision and mission"
@@ -149,7 +160,11 @@ class OurWorkPage(BasePage):
     max_count = 1
     page_description = "The section index of THET's work."
 
-    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
+        FieldPanel("body"),
+    ]
     search_fields = BasePage.search_fields + [index.SearchField("body")]
 
     def get_context(self, request, *args, **kwargs):
@@ -167,7 +182,11 @@ class ContentPage(BasePage):
     subpage_types = ["pages.ContentPage"]
     page_description = "A general page of text, images and figures, e.g. About."
 
-    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
+        FieldPanel("body"),
+    ]
     search_fields = BasePage.search_fields + [index.SearchField("body")]
 
 

@@ -21,6 +21,7 @@ from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
+from pages.pictures import picture_panel, with_pictures
 from thet_site.privacy import PublicQuerySet
 
 PROJECTS_PER_PAGE = 20
@@ -249,6 +250,7 @@ class ProgrammePage(BasePage):
 
     content_panels = Page.content_panels + [
         FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")]),
@@ -343,7 +345,9 @@ FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 class ProjectQuerySet(PublicQuerySet):
     def for_listing(self):
-        return self.live().public().select_related("programme").order_by("title")
+        return with_pictures(
+            self.live().public().select_related("programme").order_by("title"), "hero_image"
+        )
 
 
 class ProjectIndexPage(RoutablePageMixin, BasePage):
@@ -352,7 +356,10 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
     max_count = 1
     page_description = "The list of every partnership project, with filters."
 
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
+    ]
 
     @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
     def data(self, request, fmt):
@@ -462,6 +469,7 @@ class ProjectPage(BasePage):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        picture_panel("hero_image", "Picture"),
         FieldPanel("programme"),
         # Type part of a name to pick; a name that is not there yet can be added in place.
         MultiFieldPanel(

@@ -28,6 +28,14 @@ from wagtail.models import (
 from wagtail.search import index
 
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
+from pages.pictures import (
+    COVER_SPECS,
+    alt_field,
+    decorative_field,
+    picture_of,
+    picture_panel,
+    with_pictures,
+)
 from partnerships.models import TaxonomyBase
 from policy.signoff import SignOffRequired
 from thet_site.privacy import PublicQuerySet
@@ -72,13 +80,14 @@ def launch_moment(date: datetime.date) -> datetime.datetime:
 
 class PublicationQuerySet(PublicQuerySet):
     def for_listing(self):
-        return (
+        listing = (
             self.live()
             .public()
-            .select_related("publication_type", "document", "cover_image")
+            .select_related("publication_type", "document")
             .prefetch_related("topics")
             .order_by("-publication_date", "-pk")
         )
+        return with_pictures(listing, "cover_image", specs=COVER_SPECS)
 
 
 class PublicationPage(SignOffRequired, BasePage):
@@ -113,8 +122,12 @@ class PublicationPage(SignOffRequired, BasePage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The front cover, shown beside the summary.",
+        verbose_name="cover",
+        help_text="The front cover: shown beside the summary, on the publication's card in "
+        "lists and when it is shared.",
     )
+    cover_image_alt = alt_field()
+    cover_image_decorative = decorative_field()
     document = models.ForeignKey(
         "wagtaildocs.Document",
         null=True,
@@ -136,7 +149,9 @@ class PublicationPage(SignOffRequired, BasePage):
         FieldPanel("summary"),
         FieldPanel("authors"),
         FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
-        MultiFieldPanel([FieldPanel("document"), FieldPanel("cover_image")], heading="Files"),
+        MultiFieldPanel([FieldPanel("document")], heading="Files"),
+        picture_panel("cover_image", "Cover"),
+        picture_panel("hero_image", "Picture at the top"),
         FieldPanel("body"),
     ]
     search_fields = PAGE_SEARCH_FIELDS + [
@@ -170,6 +185,11 @@ class PublicationPage(SignOffRequired, BasePage):
         )
         if current is None or from_a_date or current < launch:
             self.go_live_at = launch if launch > timezone.now() else None
+
+    @property
+    def cover_picture(self):
+        """The cover for templates (pages/pictures.py), or None."""
+        return picture_of(self, "cover_image", fallback_alt=f"Cover of {self.title}")
 
     @property
     def launch_pending(self) -> bool:
@@ -287,7 +307,10 @@ class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
     max_count = 1
     page_description = "The list of every publication, with filters and a feed."
 
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
+    ]
 
     @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
     def data(self, request, fmt):
@@ -360,6 +383,7 @@ class PolicyWorkPage(SignOffRequired, BasePage):
 
     content_panels = Page.content_panels + [
         FieldPanel("introduction"),
+        picture_panel("hero_image", "Picture"),
         FieldPanel("emphasis"),
         FieldPanel("ambition"),
         InlinePanel(

@@ -55,14 +55,16 @@ def _full_url(page, request) -> str:
 
 def _share_image(page, root_url):
     """(url, width, height, alt) of the page's hero or cover image, or the site default."""
-    image = getattr(page, "hero_image", None) or getattr(page, "cover_image", None)
+    field = next((f for f in ("hero_image", "cover_image") if getattr(page, f, None)), None)
+    image = getattr(page, field) if field else None
     if image is not None:
         try:
             rendition = image.get_rendition(SHARE_RENDITION)
         except Exception:  # noqa: BLE001 - a missing file must not break the page
             logger.warning("No share rendition for image %s", image.pk, exc_info=True)
         else:
-            alt = getattr(image, "default_alt_text", "") or image.title
+            # The editor's alt text for the picture (#15), else the image library's.
+            alt = getattr(page, f"{field}_alt", "") or image.default_alt_text or image.title
             return _absolute(root_url, rendition.url), rendition.width, rendition.height, alt
     width, height = DEFAULT_IMAGE_SIZE
     return _absolute(root_url, static(DEFAULT_IMAGE)), width, height, DEFAULT_IMAGE_ALT

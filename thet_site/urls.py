@@ -3,10 +3,11 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
+from pages.sitemaps import SITEMAPS
 from policy import views as policy_views
 from policy.feeds import PublicationFeed
 
@@ -17,7 +18,19 @@ urlpatterns = [
     path("health/", page_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
     # --- Find and share (#7) ---
-    path("sitemap.xml", sitemap, name="sitemap"),
+    # An index of sitemap pages of at most 500 URLs each (#17, pages/sitemaps.py).
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import validate_slug
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Cast
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -51,6 +51,7 @@ from modelcluster.models import get_all_child_relations
 from modelsearch.backends import get_search_backends
 from modelsearch.signal_handlers import post_save_signal_handler
 from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.search.models import IndexEntry
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
@@ -665,5 +666,23 @@ def import_projects(data: bytes | str, *, dry_run: bool = False, user=None) -> I
         with _indexing_deferred():
             written, created = _write(rows, lookup, report, user)
         _index(written, created)
+    if written:
+        _analyse(written)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _analyse(pages: list[ProjectPage]) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the tables a large import grew.
+
+    Autovacuum does it within a minute or so; until then the planner may think the
+    tables hold what they held before (a nested loop over thousands of projects where a
+    hash join was needed), and those are the first visitors after a launch."""
+    if connection.vendor != "postgresql" or len(pages) < 100:
+        return
+    tables = [Page, ProjectPage, IndexEntry] + [
+        ProjectPage._meta.get_field(name).remote_field.through for name in RELATIONS
+    ]
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {names}")

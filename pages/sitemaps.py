@@ -4,9 +4,10 @@ Wagtail's sitemap (``wagtail.contrib.sitemaps``) lists every live page of the si
 response; at ten times THET's size that took over a second to build. Here it is paginated
 with Django's sitemap ``limit`` (``SITEMAP_PAGE_SIZE`` URLs a page) under a sitemap index,
 so each response builds a fixed number of URLs in a fixed number of queries, whatever the
-size of the site. Each page's ``<loc>`` and ``<lastmod>`` are Wagtail's: ``get_full_url``
-and the page's last publication (``last_published_at``). Private pages (a view
-restriction on the page or an ancestor) and drafts are never listed.
+size of the site (200 URLs take about 0.1 s on a quiet machine, 0.25 s on a busy one; a
+crawler fetches the pages one by one). Each page's ``<loc>`` and ``<lastmod>`` are
+Wagtail's: ``get_full_url`` and the page's last publication (``last_published_at``).
+Private pages (a view restriction on the page or an ancestor) and drafts are never listed.
 """
 
 from django.db.models import Max
@@ -15,7 +16,7 @@ from wagtail.contrib.sitemaps import Sitemap
 
 from thet_site.privacy import public
 
-SITEMAP_PAGE_SIZE = 500
+SITEMAP_PAGE_SIZE = 200
 
 
 class PageSitemap(Sitemap):

@@ -18,7 +18,7 @@ urlpatterns = [
     path("health/", page_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
     # --- Find and share (#7) ---
-    # An index of sitemap pages of at most 500 URLs each (#17, pages/sitemaps.py).
+    # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -48,7 +48,8 @@ serve: install
 	  exec $(VENV)/bin/gunicorn thet_site.wsgi:application --config thet_site/gunicorn.conf.py'
 
 # The benchmark (#9): production mode under wrk (`apt-get install -y wrk`), page cache
-# off and on, ratios against a static file and SQL query counts into bench/results.md.
+# off and on, ratios against a static file and SQL query counts into bench/results.md;
+# BENCH_PROJECTS=5000 make bench for ten times THET's size (#17; default 500).
 bench: install
 	$(PY) bench/run.py
 

@@ -2,17 +2,23 @@
 
 Starts two gunicorn servers (2 workers each, loopback) on one freshly built database
 (PostgreSQL when DATABASE_URL is set, else a temporary SQLite file; with REDIS_URL the
-caches are in Redis) holding the seed content plus 500 generated projects and 200
-generated publications: one with the page cache off, one with it on. For each URL and
+caches are in Redis) holding the seed content plus BENCH_PROJECTS (500) generated projects
+(imported as a CSV: two countries of about 43, a health theme, a UK and an overseas partner
+of about 256 each; bench/generate.py) and 200 generated publications: one server with the
+page cache off, one with it on. For each URL and
 server it runs wrk against the static CSS file and the page in turn, BENCH_ROUNDS times
 (interleaved, so drift on a shared machine hits both alike), and reports the median
 round's page throughput as a ratio of the static file's. SQL query counts come from
 Django's test client in-process with the page cache off, at seed size and after the
 generated content is added: for a full render (kept fragments and routes off) and for
-the same page rendered again (kept). Writes bench/results.md.
+the same page rendered again (kept). The cold render time (#17) is measured there too:
+Django's test client in one process, page cache and kept fragments off, so every request
+is a complete render as on the first visit after a publish; the median of
+BENCH_COLD_RUNS (5) renders after one warm-up request (which loads the code and compiles
+the templates, as a running server already has). Writes bench/results.md.
 
-Environment: BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS (3), BENCH_OUTPUT
-(bench/results.md). The database in
+Environment: BENCH_PROJECTS (500), BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS
+(3), BENCH_COLD_RUNS (5), BENCH_OUTPUT (bench/results.md). The database in
 DATABASE_URL is migrated and filled with generated content: give it a scratch one.
 """
 
@@ -34,6 +40,10 @@ PY = sys.executable
 DURATION = os.environ.get("BENCH_SECONDS", "3")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+PROJECTS = int(os.environ.get("BENCH_PROJECTS", "500"))
+COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
+# The worst listing search a visitor can send (#13): 100 one-letter words, 199 characters.
+HOSTILE_Q = "+".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(100))
 
 
 def urls():
@@ -51,12 +61,16 @@ def urls():
         "project page": project.url if project else None,
         "publications": "/publications/",
         "publication page": publication.url if publication else None,
+        "hostile listing query": f"/our-work/projects/?q={HOSTILE_Q}",
         "search": "/search/?q=health",
+        "sitemap": "/sitemap.xml",
+        "sitemap page": "/sitemap-pages.xml",
     }
 
 
 def count_queries():
-    """Print {name: [url, queries]} for each page, via the test client (cache off)."""
+    """Print {name: [url, queries, status, ms]} for each page, via the test client (page
+    cache off): queries of one render, and the median time of COLD_RUNS renders."""
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -66,7 +80,7 @@ def count_queries():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(raise_request_exception=False)  # (a 500 is recorded, not raised)
     out = {}
     for name, url in urls().items():
         if not url:
@@ -74,7 +88,15 @@ def count_queries():
         client.get(url)  # warm up (settings rows, renditions)
         with CaptureQueriesContext(connection) as ctx:
             status = client.get(url).status_code
-        out[name] = [url, len(ctx), status]
+        queries = len(ctx)  # (now: the next request empties the connection's query log)
+        times = []
+        for _ in range(COLD_RUNS):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            if sum(times) > 20_000:  # a pathological page: its first renders say enough
+                break
+        out[name] = [url, queries, status, sorted(times)[len(times) // 2]]
     print(json.dumps(out))
 
 
@@ -132,11 +154,15 @@ def wrk(url):
 
     def ms(label):
         m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text)
+        if m is None:  # no request finished within wrk's timeout
+            return float("nan")
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     non2xx = int(errors.group(1)) if errors else 0
+    timeouts = re.search(r"timeout (\d+)", text)  # "Socket errors: ..., timeout N"
+    non2xx += int(timeouts.group(1)) if timeouts else 0
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": non2xx}
 
 
@@ -180,8 +206,10 @@ def main():
         return json.loads(out.strip().splitlines()[-1])
 
     seed_counts, seed_warm = queries("0"), queries("1")
-    print("generating 500 projects and 200 publications...", flush=True)
-    subprocess.run([PY, "bench/generate.py"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    print(f"generating {PROJECTS} projects and 200 publications...", flush=True)
+    subprocess.run(  # noqa: S603
+        [PY, "bench/generate.py", str(PROJECTS)], cwd=ROOT, env=env, check=True
+    )
     big_counts, big_warm = queries("0"), queries("1")
 
     static = "/static/" + _static_css(env)
@@ -191,7 +219,7 @@ def main():
     }
     rows = []
     try:
-        for name, (url, _, _) in big_counts.items():
+        for name, (url, *_) in big_counts.items():
             row = {"name": name, "url": url}
             for mode, port in ports.items():
                 base = f"http://127.0.0.1:{port}"
@@ -200,7 +228,8 @@ def main():
                 for _ in range(ROUNDS):  # interleaved: static, page, static, page, ...
                     s = wrk(base + static)
                     p = wrk(base + url)
-                    runs.append({"static": s, "page": p, "ratio": p["rps"] / s["rps"]})
+                    ratio = p["rps"] / s["rps"] if s["rps"] else 0.0  # (workers busy: no static)
+                    runs.append({"static": s, "page": p, "ratio": ratio})
                 runs.sort(key=lambda run: run["ratio"])
                 row[mode] = runs[len(runs) // 2]  # the median round
                 row[mode]["ratios"] = [run["ratio"] for run in runs]
@@ -210,10 +239,12 @@ def main():
                 seed_warm.get(name, [None, None])[1],
                 big_warm[name][1],
             )
+            row["cold"] = (seed_counts.get(name, [None] * 4)[3], big_counts[name][3])
             rows.append(row)
             print(
                 f"{name:18} off {row['off']['ratio']:.3f}  on {row['on']['ratio']:.3f}  "
-                "queries full {}/{}, kept {}/{}".format(*row["queries"]),
+                "queries full {}/{}, kept {}/{}".format(*row["queries"])
+                + "  cold ms {}/{}".format(*(_ms(ms) for ms in row["cold"])),
                 flush=True,
             )
     finally:
@@ -222,6 +253,14 @@ def main():
             process.wait(timeout=30)
     write_results(rows)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _short(url):
+    return url if len(url) <= 60 else f"{url[:40]}…({len(url)} characters)"
+
+
+def _ms(value):
+    return "–" if value is None else f"{value:.0f}"
 
 
 def _static_css(env):
@@ -239,19 +278,22 @@ def write_results(rows):
         "",
         f"`make bench` on {db} with the {cache} cache, gunicorn 2 sync workers, wrk "
         f"{CONNECTIONS} connections, {ROUNDS} interleaved rounds of {DURATION} s (static file, "
-        "then page) per page and mode; the median round is shown. Seed content + 500 projects "
-        "+ 200 publications. Ratio = page req/s ÷ static CSS req/s in the same round on the "
-        "same server. Targets: page cache on ≥ 0.5, off ≥ 0.033 (1/30); ≤ 15 queries, the "
-        "same at seed size and at 500 projects.",
+        f"then page) per page and mode; the median round is shown. Seed content + {PROJECTS} "
+        "projects + 200 publications. Ratio = page req/s ÷ static CSS req/s in the same round "
+        "on the same server. Targets: page cache on ≥ 0.5, off ≥ 0.033 (1/30); ≤ 15 queries, "
+        f"the same at seed size and at {PROJECTS} projects.",
         "",
         "Queries, page cache off: *full* is a complete render (kept fragments off, as on the "
         "first visit after a change); *kept* is the same page rendered again, with its "
         "fragments and route kept (the steady state the 'cache off' throughput measures).",
+        f"*Cold render*: the median of {COLD_RUNS} complete renders (page cache and kept "
+        "fragments off) through Django's test client in one process, after one warm-up.",
         "",
         "| page | url | cache off req/s | off ratio (rounds) | off p50/p99 ms "
         "| cache on req/s | on ratio (rounds) | on p50/p99 ms "
-        "| queries full (seed / 500) | queries kept (seed / 500) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| queries full (seed / {PROJECTS}) | queries kept (seed / {PROJECTS}) "
+        f"| cold render ms (seed / {PROJECTS}) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         off, on = r["off"], r["on"]
@@ -261,12 +303,13 @@ def write_results(rows):
             return ", ".join(f"{ratio:.3f}" for ratio in mode["ratios"])
 
         lines.append(
-            f"| {r['name']} | `{r['url']}` | {off['page']['rps']:.0f} | "
+            f"| {r['name']} | `{_short(r['url'])}` | {off['page']['rps']:.0f} | "
             f"**{off['ratio']:.3f}** ({rounds(off)}) | "
             f"{off['page']['p50']:.1f}/{off['page']['p99']:.1f} | {on['page']['rps']:.0f} | "
             f"**{on['ratio']:.3f}** ({rounds(on)}) | "
             f"{on['page']['p50']:.1f}/{on['page']['p99']:.1f} | "
-            f"{seed_full} / {big_full} | {seed_kept} / {big_kept} |"
+            f"{seed_full} / {big_full} | {seed_kept} / {big_kept} | "
+            f"{_ms(r['cold'][0])} / {_ms(r['cold'][1])} |"
         )
     lines.append("")
     lines.append(
@@ -280,7 +323,7 @@ def write_results(rows):
         if r[mode]["page"]["non2xx"]
     ]
     lines.append("")
-    lines.append("Non-2xx responses: " + ("; ".join(failures) if failures else "none"))
+    lines.append("Non-2xx responses and timeouts: " + ("; ".join(failures) if failures else "none"))
     text = "\n".join(lines) + "\n"
     (ROOT / os.environ.get("BENCH_OUTPUT", "bench/results.md")).write_text(text)
     print(text)

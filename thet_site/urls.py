@@ -6,13 +6,13 @@ from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
+from pages import sitemaps
 from pages import views as page_views
 from policy.feeds import PublicationFeed
 from thet_site.media import serve_image
-from thet_site.sitemap import PublicSitemap
 
 # #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
 handler500 = "thet_site.database.server_error"
@@ -24,7 +24,19 @@ urlpatterns = [
     path("health/", page_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
     # --- Find and share (#7) ---
-    path("sitemap.xml", sitemap, {"sitemaps": {"wagtail": PublicSitemap}}, name="sitemap"),
+    # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap_section",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

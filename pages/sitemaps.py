@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from wagtail.contrib.sitemaps import Sitemap
 
 from thet_site.privacy import public
-from thet_site.siteurl import absolute_url, base_url
+from thet_site.siteurl import absolute_url
 
 SITEMAP_PAGE_SIZE = 200
 

@@ -101,6 +101,8 @@ def _sqlite_backend_class():
     class RankOnceSearchResults(SQLiteSearchResults):
         def _do_count(self):
             compiler = self.query_compiler
+            if not isinstance(compiler, RankOnceQueryCompiler):  # e.g. autocomplete
+                return super()._do_count()
             query = compiler._plain()
             if query is None:
                 return super()._do_count()

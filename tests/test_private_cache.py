@@ -25,12 +25,18 @@ def build(config):
     return import_string(config["BACKEND"])(config["LOCATION"], config)
 
 
-def test_the_default_folder_is_not_under_a_world_writable_one():
+def test_the_default_folder_is_the_sites_own_not_a_shared_one():
+    """Not a predictable name in a shared folder (the old `/tmp/thet-page-cache-…`): a
+    folder inside the site's own checkout, with nothing between the two that others can
+    write to. (Where the checkout itself lives is the deployer's choice: a CI clone may
+    sit in /tmp, inside a folder of its own.)"""
     location = Path(page_cache_config(BASE_DIR, environ={})["LOCATION"]).resolve()
-    assert not location.is_relative_to(Path(tempfile.gettempdir()).resolve())
-    for parent in location.parents:
-        if parent.exists():
-            assert not parent.stat().st_mode & stat.S_IWOTH, f"{parent} is world-writable"
+    base = BASE_DIR.resolve()
+    assert location.is_relative_to(base)
+    assert location.parent != Path(tempfile.gettempdir()).resolve()
+    for folder in [base, *[p for p in location.parents if p.is_relative_to(base)]]:
+        if folder.exists():
+            assert not folder.stat().st_mode & stat.S_IWOTH, f"{folder} is world-writable"
 
 
 def test_the_folder_is_created_private_at_start_up(tmp_path):

@@ -29,6 +29,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.views import serve as wagtail_serve
 
 from thet_site.fragments import remember
+from thet_site.privacy import restricted_paths
 
 CHAIN_FIELDS = (
     "id",
@@ -91,8 +92,13 @@ def find_route(request, path: str):
     if page.pk != chain[-1].pk:
         return _wagtail_route(request, path)
     site.root_page = chain[0]  # the site's root page is on the path: no query for it later
-    restricted_ids = {p.alias_of_id or p.pk for p in chain}
-    unrestricted = not PageViewRestriction.objects.filter(page_id__in=restricted_ids).exists()
+    if any(p.alias_of_id for p in chain):
+        restricted_ids = {p.alias_of_id or p.pk for p in chain}
+        unrestricted = not PageViewRestriction.objects.filter(page_id__in=restricted_ids).exists()
+    else:
+        # A restriction on the page or an ancestor: the request's one read of every
+        # restricted path (thet_site.privacy), which its listings and menu use too.
+        unrestricted = not any(chain[-1].path.startswith(p) for p in restricted_paths())
     return page, args, kwargs, chain, unrestricted
 
 

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 from django.contrib.sitemaps import views as django_sitemap_views
 from django.db.models import Max
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from wagtail.contrib.sitemaps import Sitemap
 
+from thet_site.fragments import remember, vary_on_params
 from thet_site.privacy import public
-from thet_site.siteurl import absolute_url
+from thet_site.siteurl import absolute_url, base_url
 
 SITEMAP_PAGE_SIZE = 200
 
@@ -51,13 +53,42 @@ class PageSitemap(Sitemap):
 SITEMAPS = {"pages": PageSitemap}
 
 
+KEPT_HEADERS = ("Content-Type", "X-Robots-Tag", "Last-Modified")
+
+
+def kept(view):
+    """``view``'s rendered XML kept until the content changes (thet_site.fragments), so a
+    crawler fetching every page of the sitemap after a publish renders each page once."""
+
+    def keep(request, **kwargs):
+        def render():
+            response = view(request, **kwargs)
+            if response.status_code != 200:
+                return None  # never kept: an out-of-range page stays a 404
+            response.render()
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            return response.content, headers
+
+        vary = (view.__name__, kwargs.get("section", ""), vary_on_params(request, ["p"]))
+        value = remember(request, "sitemap", vary, render)
+        if value is None:
+            return view(request, **kwargs)
+        content, headers = value
+        response = HttpResponse(content)
+        for name, header in headers.items():
+            response[name] = header
+        return response
+
+    keep.__name__ = view.__name__
+    return keep
+
+
 def index(request, **kwargs):
     """Django's sitemap index, with each sitemap page's ``<loc>`` on the site's public
     address rather than the request's host."""
     response = django_sitemap_views.index(request, **kwargs)
+    base = base_url(request)
     for item in response.context_data["sitemaps"]:
         parts = urlsplit(item.location)
-        item.location = absolute_url(
-            request, parts.path + (f"?{parts.query}" if parts.query else "")
-        )
+        item.location = base + parts.path + (f"?{parts.query}" if parts.query else "")
     return response

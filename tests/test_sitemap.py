@@ -97,3 +97,29 @@ def test_sitemap_pages_are_bounded_and_their_queries_flat(seeded, client, full_r
         entries.update({u.find("s:loc", SITEMAP_NS).text: u for u in found})
     assert len(entries) == Page.objects.live().public().filter(depth__gt=1).count()
     assert client.get("/sitemap-pages.xml?p=99").status_code == 404
+
+
+def test_a_sitemap_page_rendered_again_runs_no_queries_until_content_changes(
+    seeded, client, settings
+):
+    """Kept under the content generation like the pages (#17): a crawler walking every
+    sitemap page after a publish renders each once (page cache off, as in the bench)."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = True
+
+    def fetch(url):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        return response, len(captured)
+
+    first, cold = fetch("/sitemap-pages.xml?p=1")
+    second, warm = fetch("/sitemap-pages.xml?p=1")
+    assert cold > 0 and warm == 0
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert fetch("/sitemap.xml")[1] > 0 and fetch("/sitemap.xml")[1] == 0
+    about = Page.objects.get(url_path__endswith="/about/").specific
+    about.save_revision().publish()  # a new generation: rendered again, then kept
+    assert fetch("/sitemap-pages.xml?p=1")[1] > 0
+    assert fetch("/sitemap-pages.xml?p=1")[1] == 0
+    assert client.get("/sitemap-pages.xml?p=99").status_code == 404

@@ -27,13 +27,13 @@ urlpatterns = [
     # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
     path(
         "sitemap.xml",
-        sitemaps.index,
+        sitemaps.kept(sitemaps.index),
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        sitemaps.kept(sitemap_views.sitemap),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),

@@ -64,8 +64,11 @@ def test_the_ranking_is_the_backends_own(seeded):
 
 @pytest.mark.django_db
 def test_postgresql_uses_an_index_for_the_match(seeded):
-    """On PostgreSQL, with a few hundred projects (and the statistics the import refreshes),
-    the search statement finds its matches through the GIN index on the text."""
+    """On PostgreSQL the GIN index matches the expression the search statement filters on,
+    so the match can go through it. Whether the planner prefers it over a scan depends on
+    the table's size and statistics (at a few hundred projects either is cheap; at 5,000 the
+    bench's plans use it), so the scan is priced out here: a statement whose expression the
+    index did not match would still show a sequential scan."""
     import_projects(to_csv(project_rows(400)))
     pages = Page.objects.live().filter(depth__gt=1)
     results = get_search_backend().search("nepal colposcopy", pages)
@@ -79,6 +82,7 @@ def test_postgresql_uses_an_index_for_the_match(seeded):
         results.get_queryset().order_by().values("pk").query.sql_with_params(),
     ):
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # (inside the test's transaction)
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "pages_search_title_body_gin" in plan, plan

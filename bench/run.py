@@ -58,6 +58,8 @@ def urls():
         "home": "/",
         "projects": "/our-work/projects/",
         "filtered projects": f"/our-work/projects/?theme={theme.slug}" if theme else None,
+        # Two common words that every generated project matches (#17's table).
+        "searched projects": "/our-work/projects/?q=health+workers",
         "project page": project.url if project else None,
         "publications": "/publications/",
         "publication page": publication.url if publication else None,

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import validate_slug
 from django.utils.functional import cached_property
 
-from pages.search import MAX_QUERY_LENGTH, clean_query
+from pages.search import MAX_QUERY_LENGTH, clean_query, ignored_words_notice, query_words
 from policy.models import PublicationPage, PublicationType, Topic
 
 # Every query-string parameter the listing reads: what its kept rendering varies on.
@@ -69,6 +69,7 @@ class PublicationFilterForm(forms.Form):
 
     def __init__(self, data=None, *, years=(), **kwargs):
         super().__init__(data, **kwargs)
+        self.ignored_notice = ""  # set by apply() when a search had words left out
         self.fields["year"].widget.choices = [("", "All years")] + [
             (str(year), str(year)) for year in years
         ]
@@ -130,7 +131,10 @@ class PublicationFilterForm(forms.Form):
             publications = publications.filter(topics__slug=data["topic"])
         if data.get("year"):
             publications = publications.filter(publication_date__year=data["year"])
-        query = clean_query(data.get("q") or "")
+        # The same bounded words as site search and the project listing (#13).
+        words = query_words(clean_query(data.get("q") or ""))
+        self.ignored_notice = ignored_words_notice(words.ignored)
+        query = words.query
         if query:
             matches = PublicationPage.objects.live().search(query, operator="and")[:MAX_MATCHES]
             publications = publications.filter(pk__in=[page.pk for page in matches])

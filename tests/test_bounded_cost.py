@@ -366,3 +366,17 @@ def test_a_real_statement_timeout_gives_the_busy_page_and_the_site_lives_on(clie
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
     assert client.get(url).status_code == 200
+
+
+def test_the_publication_listing_searches_the_same_bounded_words(client, seeded, full_render):
+    """#13: the publication listing's search box keeps to the same six words as site search
+    and the project listing, and says which it left out."""
+    hostile = " ".join(f"w{n}x" for n in range(60))[:200]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/publications/", {"q": hostile})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ignored-words"' in html and "Some of your words were left out" in html
+    assert all(len(query["sql"]) <= 40_000 for query in captured)
+    found = client.get("/publications/", {"q": "diaspora diaspora a"}).content.decode()
+    assert "Experts in Our Midst" in found

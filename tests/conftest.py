@@ -6,8 +6,11 @@ that flush the database (live-server and transactional tests) reload it through 
 """
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from pages import roles
 from pages.models import HomePage
 from pages.seed import load_seed_content
 
@@ -88,3 +91,34 @@ def _clean_page_cache():
     caches[settings.PAGE_CACHE_ALIAS].clear()
     yield
     caches[settings.PAGE_CACHE_ALIAS].clear()
+
+
+# --- A user in each editorial role (#08, #13, #15) ---
+
+
+@pytest.fixture
+def make_user():
+    def make(role, username=None):
+        username = username or role.lower().replace(" ", "-")
+        user = get_user_model().objects.create_user(
+            username, f"{username}@example.org", "a-long-test-password", first_name=role
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def comms(make_user):
+    return make_user(roles.COMMS_EDITORS)
+
+
+@pytest.fixture
+def policy(make_user):
+    return make_user(roles.POLICY_TEAM)
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user(roles.MODERATORS)

@@ -11,35 +11,14 @@ import datetime
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from pages import roles
 from policy.models import PublicationPage, launch_moment
 from tests.test_roles import as_user, submit_publication, workflow_action
 
 pytestmark = pytest.mark.django_db
-
-
-def member(role):
-    user = get_user_model().objects.create_user(
-        role.split()[0].lower(), "", "a-long-test-password", first_name=role
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def policy():
-    return member(roles.POLICY_TEAM)
-
-
-@pytest.fixture
-def moderator():
-    return member(roles.MODERATORS)
 
 
 NEXT_MONTH = timezone.localdate() + datetime.timedelta(days=31)

@@ -10,7 +10,6 @@ from unittest import mock
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -37,34 +36,6 @@ from pages.models import HomePage, SiteFooter
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage, PublicationType
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def make_user():
-    def make(role, username=None):
-        username = username or role.lower().replace(" ", "-")
-        user = get_user_model().objects.create_user(
-            username, f"{username}@example.org", "a-long-test-password", first_name=role
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
-
-
-@pytest.fixture
-def comms(make_user):
-    return make_user(roles.COMMS_EDITORS)
-
-
-@pytest.fixture
-def policy(make_user):
-    return make_user(roles.POLICY_TEAM)
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user(roles.MODERATORS)
 
 
 def as_user(client, user):

@@ -38,34 +38,6 @@ from tests.test_roles import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def make_user():
-    def make(role, username=None):
-        username = username or role.lower().replace(" ", "-")
-        user = get_user_model().objects.create_user(
-            username, f"{username}@example.org", "a-long-test-password", first_name=role
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
-
-
-@pytest.fixture
-def comms(make_user):
-    return make_user(roles.COMMS_EDITORS)
-
-
-@pytest.fixture
-def policy(make_user):
-    return make_user(roles.POLICY_TEAM)
-
-
-@pytest.fixture
-def moderator(make_user):
-    return make_user(roles.MODERATORS)
-
-
 def about():
     return Page.objects.get(slug="about")
 

@@ -90,18 +90,16 @@ def project_data(index, request) -> dict:
         ]
         for item in items
     ]
-    querystring = form.querystring()
-    return {
-        "querystring": querystring,
-        "source": absolute_url(
-            request, index.get_url(request) + (f"?{querystring}" if querystring else "")
-        ),
-        "attribution": SiteFooter.for_request(request).organisation_name,
-        "items": items,
-        "total": total,
-        "csv_header": CSV_HEADER,
-        "csv_rows": rows,
-    }
+    return opendata.dataset(
+        request,
+        index,
+        form.querystring(),
+        attribution=SiteFooter.for_request(request).organisation_name,
+        items=items,
+        total=total,
+        csv_header=CSV_HEADER,
+        csv_rows=rows,
+    )
 
 
 def respond(index, request, fmt: str):

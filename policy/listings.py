@@ -75,18 +75,16 @@ def publication_data(index, request) -> dict:
                 document.get("media_type"),
             ]
         )
-    querystring = listing.querystring
-    return {
-        "querystring": querystring,
-        "source": absolute_url(
-            request, index.get_url(request) + (f"?{querystring}" if querystring else "")
-        ),
-        "attribution": SiteFooter.for_request(request).organisation_name,
-        "items": items,
-        "total": total,
-        "csv_header": CSV_HEADER,
-        "csv_rows": rows,
-    }
+    return opendata.dataset(
+        request,
+        index,
+        listing.querystring,
+        attribution=SiteFooter.for_request(request).organisation_name,
+        items=items,
+        total=total,
+        csv_header=CSV_HEADER,
+        csv_rows=rows,
+    )
 
 
 def respond(index, request, fmt: str):

@@ -38,6 +38,7 @@ from django.utils.text import slugify
 
 from thet_site.csvsafe import neutralise
 from thet_site.fragments import remember, vary_on_params
+from thet_site.siteurl import absolute_url
 
 MAX_ROWS = 2000
 MAX_FILENAME_FILTERS = 80  # characters of the file name that describe the filters
@@ -155,3 +156,10 @@ def respond(
     # scripts, as open data should be.
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def dataset(request, index, querystring: str, **fields) -> dict:
+    """What a listing's ``build`` returns: its rows (``fields``) with the query string and
+    the absolute address of the listing state they mirror."""
+    listing = index.get_url(request) + (f"?{querystring}" if querystring else "")
+    return {"querystring": querystring, "source": absolute_url(request, listing), **fields}

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "pages",
     "policy",
     "partnerships",
+    "sitewide",  # #14: the top layer, composing the apps below
     "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",

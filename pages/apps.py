@@ -6,9 +6,9 @@ class PagesConfig(AppConfig):
     verbose_name = "Pages"
 
     def ready(self):
-        from pages import pictures, signals
-        from pages.search import connect_signals
+        # Django's convention: modules that import models (as these do) are imported once
+        # the app registry is ready, not at the top of apps.py (which loads before models).
+        from pages import pictures, signals  # noqa: PLC0415
 
         signals.connect()
         pictures.connect()  # make a published picture's renditions at once (#15)
-        connect_signals()  # keep the search index in step with taxonomy names (#7)

@@ -135,16 +135,8 @@ class HomePage(BasePage):
         index.SearchField("body"),
     ]
 
-    def get_context(self, request, *args, **kwargs):
-        from policy.models import PublicationPage
-
-        context = super().get_context(request, *args, **kwargs)
-        # Callables (here and below): the template calls them only if it renders, so a
-        # kept rendering (thet_site/fragments.py) costs no queries.
-        context["latest_publications"] = cache(
-            lambda: list(PublicationPage.objects.for_listing()[:3])
-        )
-        return context
+    # Its latest publications come from the template's {% latest_publications %} tag
+    # (sitewide/templatetags/sitewide_tags.py): the base layer does not import policy (#14).
 
 
 class OurWorkPage(BasePage):
@@ -169,6 +161,8 @@ class OurWorkPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # A callable: the template calls it only if it renders, so a kept rendering
+        # (thet_site/fragments.py) costs no queries.
         context["sections"] = cache(
             lambda: list(public(self.get_children().live()).specific().order_by("path"))
         )

@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import CharField, Count, F, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
-from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
@@ -22,6 +21,7 @@ from wagtailautocomplete.edit_handlers import AutocompletePanel
 from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
+from pages.taxonomy import TaxonomyBase
 from thet_site.privacy import PublicQuerySet
 
 PROJECTS_PER_PAGE = 20
@@ -54,66 +54,6 @@ def country_choices():
     from partnerships.worldmap import country_choices as choices
 
     return [("", "Choose a country")] + list(choices())
-
-
-class TaxonomyBase(index.Indexed, models.Model):
-    name = models.CharField(max_length=160, unique=True, help_text="As visitors will see it.")
-    slug = models.SlugField(
-        max_length=160,
-        unique=True,
-        blank=True,
-        help_text="Used in web addresses; letters, numbers, hyphens. Leave blank and it is "
-        "made from the name.",
-    )
-
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
-
-    # The admin's type-to-pick fields (wagtail-autocomplete) match and label by name.
-    autocomplete_search_field = "name"
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.fill_slug()
-        super().save(*args, **kwargs)
-
-    def clean(self):
-        super().clean()
-        self.fill_slug()
-
-    def autocomplete_label(self) -> str:
-        return self.name
-
-    def fill_slug(self):
-        """A blank slug is made from the name, unique among the others of its kind."""
-        if self.slug:
-            return
-        base = slugify(self.name)[:150] or "item"
-        others = type(self)._base_manager.exclude(pk=self.pk)
-        taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        self.slug = slug
-
-    @classmethod
-    def create_by_name(cls, value: str, **fields):
-        """Create one from a name typed in a picker (or return the one of that name)."""
-        name = " ".join(str(value).split())[: cls._meta.get_field("name").max_length]
-        if not name:
-            raise ValidationError({"name": ["Type a name."]})
-        existing = cls._base_manager.filter(name__iexact=name).first()
-        if existing is not None:
-            return existing
-        instance = cls(name=name, **fields)
-        instance.full_clean()
-        instance.save()
-        return instance
 
 
 class Country(TaxonomyBase):

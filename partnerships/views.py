@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.views.generic import FormView
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from pages import roles
 from partnerships.importers import COLUMNS, REQUIRED_COLUMNS, ImportFileError, import_projects
@@ -40,14 +39,6 @@ COLUMN_HELP = {
 
 # The taxonomy an import may add to.
 SNIPPET_MODELS = [model for app, model in roles.SNIPPETS if app == "partnerships"]
-
-
-class TaxonomyViewSet(SnippetViewSet):
-    """Admin listing for a taxonomy snippet (countries, themes, partners, types, topics)."""
-
-    search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
-    search_backend_name = None
 
 
 def can_import_projects(user) -> bool:

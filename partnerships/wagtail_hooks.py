@@ -5,9 +5,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from pages.menus import explorer_shortcut
+from pages.views import TaxonomyViewSet
 from partnerships import pickers
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectIndexPage
-from partnerships.views import ImportProjectsView, TaxonomyViewSet, can_import_projects
+from partnerships.views import ImportProjectsView, can_import_projects
 
 
 class CountryViewSet(TaxonomyViewSet):

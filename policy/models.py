@@ -36,7 +36,7 @@ from pages.pictures import (
     picture_panel,
     with_pictures,
 )
-from partnerships.models import TaxonomyBase
+from pages.taxonomy import TaxonomyBase
 from policy.signoff import SignOffRequired
 from thet_site.privacy import PublicQuerySet
 from thet_site.siteurl import absolute_url

@@ -4,7 +4,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from pages.menus import explorer_shortcut
-from partnerships.views import TaxonomyViewSet
+from pages.views import TaxonomyViewSet
 from policy import locks
 from policy.models import PublicationIndexPage, PublicationType, Topic, document_is_held_back
 

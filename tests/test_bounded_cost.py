@@ -187,7 +187,7 @@ def test_new_search_terms_a_day_are_capped_and_old_days_pruned(client, full_rend
     from django.utils import timezone
     from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 
-    from pages import search
+    from sitewide import search
 
     old = Query.objects.create(query_string="old term")
     QueryDailyHits.objects.create(

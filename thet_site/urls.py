@@ -10,8 +10,8 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import sitemaps
-from pages import views as page_views
 from policy.feeds import PublicationFeed
+from sitewide import views as sitewide_views
 from thet_site.media import serve_image
 
 # #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
@@ -20,8 +20,8 @@ handler500 = "thet_site.database.server_error"
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", page_views.search, name="search"),
-    path("health/", page_views.health, name="health"),
+    path("search/", sitewide_views.search, name="search"),
+    path("health/", sitewide_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
     # --- Find and share (#7) ---
     # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).

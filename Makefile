@@ -53,9 +53,12 @@ serve: install
 bench: install
 	$(PY) bench/run.py
 
+# ruff (with PLC0415: no import inside a function) and import-linter's layer contracts
+# (pyproject.toml, docs/ARCHITECTURE.md).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: install
 	$(VENV)/bin/ruff check --fix .

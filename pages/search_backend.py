@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, FloatField, IntegerField, Value, W
 from django.db.models.functions import Cast
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
 from modelsearch.query import MatchAll, Not
+from modelsearch.utils import get_descendants_content_types_pks
 
 
 def SearchBackend(params):  # noqa: N802 - the name Wagtail's settings look up
@@ -26,15 +27,20 @@ def SearchBackend(params):  # noqa: N802 - the name Wagtail's settings look up
 
 
 def _sqlite_backend_class():
-    # (imported here: the SQLite module needs the app registry and SQLite's FTS5)
-    from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
-    from modelsearch.backends.database.sqlite.sqlite import (
+    # Imported here, only on SQLite: modelsearch's SQLite module looks up its FTS5 index
+    # model at import, a model that exists only when the database is SQLite (on
+    # PostgreSQL the import raises LookupError). The backend, as modelsearch's own
+    # ``SearchBackend``, picks its module by the database in use.
+    from modelsearch.backends.database.sqlite.query import (  # noqa: PLC0415
+        MatchExpression,
+        normalize,
+    )
+    from modelsearch.backends.database.sqlite.sqlite import (  # noqa: PLC0415
         SQLiteFTSIndexEntry,
         SQLiteSearchBackend,
         SQLiteSearchQueryCompiler,
         SQLiteSearchResults,
     )
-    from modelsearch.utils import get_descendants_content_types_pks
 
     class RankOnceQueryCompiler(SQLiteSearchQueryCompiler):
         def _plain(self):

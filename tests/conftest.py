@@ -6,9 +6,12 @@ that flush the database (live-server and transactional tests) reload it through 
 """
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.files.base import ContentFile
+from wagtail.documents import get_document_model
 
 from pages import roles
 from pages.models import HomePage
@@ -72,9 +75,6 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def publication_pdf(db, media_root):
     """A small PDF uploaded as a Wagtail document."""
-    from django.core.files.base import ContentFile
-    from wagtail.documents import get_document_model
-
     document = get_document_model()(title="Full report (PDF)")
     document.file.save("full-report.pdf", ContentFile(PDF_BYTES), save=False)
     document.file_size = len(PDF_BYTES)
@@ -85,9 +85,6 @@ def publication_pdf(db, media_root):
 @pytest.fixture(autouse=True)
 def _clean_page_cache():
     """#9: the whole-page cache lives outside the test transaction; start each test empty."""
-    from django.conf import settings
-    from django.core.cache import caches
-
     caches[settings.PAGE_CACHE_ALIAS].clear()
     yield
     caches[settings.PAGE_CACHE_ALIAS].clear()

@@ -24,6 +24,7 @@ servers (e.g. two app servers behind one PostgreSQL database).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import shutil
@@ -145,8 +146,6 @@ def manage(*args: str, env: Mapping[str, str], check: bool = True, timeout: floa
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """On Linux, the server gets SIGTERM if the test process dies without cleaning up."""
     try:
-        import ctypes
-
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass

@@ -5,17 +5,29 @@ Run on whichever database ``DATABASE_URL`` names: the plan checks read SQLite's
 ``EXPLAIN QUERY PLAN`` or PostgreSQL's ``EXPLAIN``.
 """
 
+import datetime
+import os
 import re
 import string
+import subprocess
+import sys
 from html import unescape
 
+import psycopg2.errors
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 
 from pages.search import MAX_QUERY_WORDS, clean_query, query_words
+from partnerships.forms import ProjectFilterForm
 from partnerships.models import PartnerOrganisation, ProjectPage
+from sitewide import search
 from tests.bulk import add_projects
+from thet_site import privacy
+from thet_site.database import limit_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +110,6 @@ def test_a_partner_in_both_roles_counts_each_project_once(client, full_render):
 
 def facet_statements(client, url) -> list[tuple[str, list]]:
     """The statements (SQL and parameters) the listing's facet counts ran."""
-    from partnerships.forms import ProjectFilterForm
-
     ran = []
     original = ProjectFilterForm.facets.func
 
@@ -168,8 +178,6 @@ def test_site_search_uses_the_same_bounded_words(client, full_render):
 
 
 def test_searches_that_find_nothing_are_not_recorded(client, full_render):
-    from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
-
     before = (Query.objects.count(), QueryDailyHits.objects.count())
     for spam in ("buy cheap pills", "zqxj casino", "qwertyuiop"):
         assert client.get(f"/search/?q={spam}").status_code == 200
@@ -182,13 +190,6 @@ def test_searches_that_find_nothing_are_not_recorded(client, full_render):
 
 
 def test_new_search_terms_a_day_are_capped_and_old_days_pruned(client, full_render, monkeypatch):
-    import datetime
-
-    from django.utils import timezone
-    from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
-
-    from sitewide import search
-
     old = Query.objects.create(query_string="old term")
     QueryDailyHits.objects.create(
         query=old, date=timezone.now().date() - datetime.timedelta(days=400), hits=3
@@ -227,8 +228,6 @@ def test_no_statement_of_a_listing_runs_a_subquery_per_row(client, full_render, 
 
 
 def test_connection_limits_apply_to_postgresql_only():
-    from thet_site.database import limit_connections
-
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
     assert limit_connections(sqlite, 5000) == sqlite
     postgres = {
@@ -247,12 +246,6 @@ def test_connection_limits_apply_to_postgresql_only():
 
 def database_options(command: list[str], environ: dict) -> str:
     """What a fresh process (``command`` and a line of code) makes of the database settings."""
-    import os
-    import subprocess
-    import sys
-
-    from django.conf import settings
-
     env = {k: v for k, v in os.environ.items() if k != "THET_WEB_PROCESS"}
     env.update(
         {
@@ -298,9 +291,6 @@ def test_the_database_connections_have_jit_off(db):
 
 def cancelled():
     """The error Django raises when PostgreSQL cancels a statement past its timeout."""
-    import psycopg2.errors
-    from django.db import OperationalError
-
     try:
         try:
             raise psycopg2.errors.QueryCanceled("canceling statement due to statement timeout")
@@ -319,8 +309,6 @@ def assert_busy_page(response):
 
 
 def test_a_statement_timeout_in_a_page_gives_the_busy_page(client, full_render, monkeypatch):
-    from partnerships.forms import ProjectFilterForm
-
     def slow(form):
         raise cancelled()
 
@@ -329,8 +317,6 @@ def test_a_statement_timeout_in_a_page_gives_the_busy_page(client, full_render, 
 
 
 def test_a_statement_timeout_outside_a_view_gives_the_busy_page(client, monkeypatch):
-    from thet_site import privacy
-
     def slow(self, request):
         raise cancelled()
 
@@ -348,8 +334,6 @@ def test_a_statement_timeout_outside_a_view_gives_the_busy_page(client, monkeypa
 def test_a_real_statement_timeout_gives_the_busy_page_and_the_site_lives_on(client, full_render):
     """On PostgreSQL: the listing's statements on 500 projects under a 1 ms timeout. On
     SQLite there is no statement timeout: the same request is served."""
-    from django.db import transaction
-
     add_projects(500)
     url = f"{LISTING}?q=bulk+training+hospital+project"
     client.get(LISTING)

@@ -15,6 +15,7 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 
 from pages.models import ContentPage
 from tests.servers import free_port
@@ -192,8 +193,6 @@ def test_a_stopped_cache_logs_once_not_per_request(client, seeded, redis_at, cap
 
 def fake_clock_for(cache_alias="default"):
     """Put the (shared, per process) breaker of a cache on a fake clock."""
-    from django.core.cache import caches
-
     clock = FakeClock()
     caches[cache_alias].breaker.clock = clock
     return clock

@@ -6,10 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
 from django.core.files.images import ImageFile
+from django.template.loader import render_to_string
 from PIL import Image as PILImage
 from wagtail.images.models import Image
+from wagtail.models import Page
 
+from pages.blocks import FigureBlock
 from pages.models import ContentPage
 from policy.models import PublicationPage
 
@@ -114,10 +119,6 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 
 def test_editors_must_describe_an_image_or_mark_it_decorative(db, photo):
-    from django.core.exceptions import ValidationError
-
-    from pages.blocks import FigureBlock
-
     block = FigureBlock()
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"image": {"image": photo.pk, "alt_text": ""}}))
@@ -132,8 +133,6 @@ def test_editors_must_describe_an_image_or_mark_it_decorative(db, photo):
 def test_error_page_renders_without_the_database():
     """500.html must not touch the database (it may be why we failed); no `db` fixture here,
     so any query would raise."""
-    from django.template.loader import render_to_string
-
     html = render_to_string("500.html")
     assert html.count("<h1") == 1 and "Sorry, something went wrong" in html
     assert html.index('class="skip-link"') < html.index("<header")
@@ -144,8 +143,6 @@ def test_error_page_renders_without_the_database():
 
 
 def _seeded_and_listing_urls():
-    from wagtail.models import Page
-
     urls = [page.url for page in Page.objects.live().public().filter(depth__gt=1)]
     return [*urls, "/our-work/projects/?country=tanzania", "/publications/?type=report"]
 
@@ -153,8 +150,6 @@ def _seeded_and_listing_urls():
 def test_ids_are_unique_and_sections_are_named_by_their_own_heading(seeded, get_html):
     """Every statistics block used to render id="stats-h", so every statistics section
     on About and the briefing was announced with the first one's heading."""
-    from bs4 import BeautifulSoup
-
     problems = []
     for url in _seeded_and_listing_urls():
         soup = BeautifulSoup(get_html(url), "html.parser")
@@ -203,8 +198,6 @@ def test_statistics_heading_ids_stay_the_same_between_renders(seeded, client, se
 def test_live_region_is_around_the_result_count_not_inside_its_heading(
     seeded, get_html, url, count
 ):
-    from bs4 import BeautifulSoup
-
     soup = BeautifulSoup(get_html(url), "html.parser")
     for heading in soup.select("h1, h2, h3, h4, h5, h6"):
         assert not heading.select("[role=status]"), heading

@@ -1,10 +1,14 @@
 """Documents: only the policy team's formats upload, and downloads say what they are."""
 
+import importlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import clear_url_caches
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
+import thet_site.urls
 from tests.conftest import PDF_BYTES
 
 Document = get_document_model()
@@ -98,12 +102,6 @@ class TestDownloads:
 @pytest.mark.django_db
 def test_development_media_server_refuses_documents(settings, client, publication_pdf):
     """With DEBUG on, /media/ serves images, never documents (tests/test_media.py: #13)."""
-    import importlib
-
-    from django.urls import clear_url_caches
-
-    import thet_site.urls
-
     (settings.MEDIA_ROOT / "images").mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / "images" / "photo.png").write_bytes(b"\x89PNG not a document")
     settings.DEBUG = True

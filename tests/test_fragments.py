@@ -8,9 +8,12 @@ costly parts until the content changes.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import PageViewRestriction
 
 from pages.models import ContentPage
-from partnerships.models import Country, ProjectPage
+from partnerships.models import Country, HealthTheme, ProjectIndexPage, ProjectPage
+from tests.test_policy import add_publications
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +59,6 @@ def test_a_page_rendered_again_runs_no_queries(client, seeded):
 
 def add_projects_and_publications(projects=30, publications=15):
     """More content on every listing, sharing countries and themes with the seed's."""
-    from partnerships.models import HealthTheme, ProjectIndexPage
-    from tests.test_policy import add_publications
-
     index = ProjectIndexPage.objects.get()
     countries, themes = list(Country.objects.all()), list(HealthTheme.objects.all())
     for n in range(projects):
@@ -122,8 +122,6 @@ def test_saving_a_snippet_shows_at_once(client, seeded):
 
 @pytest.mark.parametrize("page_cache", [False, True])
 def test_a_new_search_promotion_shows_at_once(client, seeded, settings, page_cache):
-    from wagtail.contrib.search_promotions.models import Query, SearchPromotion
-
     settings.PAGE_CACHE_ENABLED = page_cache
     about = ContentPage.objects.get(slug="about")
     url = "/search/?q=diaspora"
@@ -156,8 +154,6 @@ def test_a_kept_route_goes_when_the_page_is_unpublished_or_moved(client, seeded)
 
 
 def test_a_private_page_stays_private_after_its_route_is_kept(client, seeded):
-    from wagtail.models import PageViewRestriction
-
     about = ContentPage.objects.get(slug="about")
     client.get("/about/")
     restriction = PageViewRestriction.objects.create(

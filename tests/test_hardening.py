@@ -19,6 +19,8 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from pages.models import HomePage
+from thet_site.jsonlog import JSONFormatter
+from thet_site.security import client_ip
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +161,6 @@ def test_a_successful_login_resets_the_count(client, settings, editor):
 
 
 def test_lockout_uses_the_forwarded_address_only_behind_trusted_proxies(rf, settings):
-    from thet_site.security import client_ip
-
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"  # a visitor can't pick their own address
@@ -340,8 +340,6 @@ class ListHandler(logging.Handler):
 
 
 def test_requests_are_logged_as_json_lines_without_secrets(client, seeded):
-    from thet_site.jsonlog import JSONFormatter
-
     handler = ListHandler()
     handler.setFormatter(JSONFormatter())
     logger = logging.getLogger("thet.request")

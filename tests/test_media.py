@@ -22,6 +22,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
 import thet_site.urls
+from tests.servers import running_site
 from thet_site.env import media_storages
 
 ImageModel = get_image_model()
@@ -236,8 +237,6 @@ CREATE = textwrap.dedent(
 
 
 def test_production_server_serves_images_not_documents():
-    from tests.servers import running_site
-
     with running_site(workers=1) as site:
         output = site.manage("shell", "-c", CREATE).stdout.strip().splitlines()
         original, rendition, document = output[-3:]

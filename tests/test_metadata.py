@@ -12,8 +12,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from pages.models import SiteFooter
 from policy.models import PublicationPage
@@ -87,8 +88,6 @@ def test_default_share_image_is_served(seeded, client):
 
 
 def test_hero_image_becomes_the_share_image(seeded, client, settings, tmp_path):
-    from wagtail.images.models import Image
-
     settings.MEDIA_ROOT = tmp_path
     image = Image.objects.create(title="Nurses in Kathmandu", file=get_test_image_file())
     page = Page.objects.get(url_path="/home/about/").specific
@@ -102,8 +101,6 @@ def test_hero_image_becomes_the_share_image(seeded, client, settings, tmp_path):
 
 
 def test_publication_cover_is_its_share_image(seeded, client, settings, tmp_path):
-    from wagtail.images.models import Image
-
     settings.MEDIA_ROOT = tmp_path
     image = Image.objects.create(title="Report cover", file=get_test_image_file())
     publication = PublicationPage.objects.get(slug="experts-in-our-midst")
@@ -233,8 +230,6 @@ def test_sitemap_lists_every_seeded_page(seeded, client, site):
 
 
 def test_sitemap_leaves_out_drafts_and_private_pages(seeded, client):
-    from wagtail.models import PageViewRestriction
-
     about = Page.objects.get(url_path="/home/about/")
     publication = Page.objects.get(url_path="/home/publications/in-our-mutual-interest/")
     publication.unpublish()

@@ -28,7 +28,9 @@ import uuid
 from collections import Counter
 from urllib.parse import urlencode, urlsplit
 
+import psycopg2
 import pytest
+import redis
 
 from tests.servers import prepare_site, running_site
 
@@ -64,8 +66,6 @@ def _require_services():
 @contextlib.contextmanager
 def scratch_database():
     """A new, empty PostgreSQL database, dropped at the end."""
-    import psycopg2
-
     name = f"thet_multi_{uuid.uuid4().hex[:10]}"
     admin = psycopg2.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres")
     admin.autocommit = True
@@ -112,8 +112,6 @@ def two_servers():
             ):
                 yield prepared, one, two
         # The servers are stopped; forget this run's keys.
-        import redis
-
         client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)

@@ -28,6 +28,7 @@ from partnerships.models import (
 from policy.models import PublicationIndexPage, PublicationPage, PublicationType
 from tests.test_import import project_rows, to_csv
 from tests.test_policy import add_publications
+from thet_site import opendata
 from thet_site.csvsafe import neutralise
 
 # Absolute addresses come from the Site record (#13: SITE_URL, else the Site record).
@@ -453,8 +454,6 @@ def test_other_file_names_are_not_found(client, path):
 
 
 def test_a_cap_on_rows_is_stated(client, monkeypatch):
-    from thet_site import opendata
-
     monkeypatch.setattr(opendata, "MAX_ROWS", 2)
     data = get_json(client, f"{PROJECTS}data.json")
     assert (data["count"], data["total"], data["truncated"]) == (2, 3, True)

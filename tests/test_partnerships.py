@@ -4,6 +4,8 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partnerships.importers import import_projects
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
@@ -228,9 +230,6 @@ QUERY_COUNT_URLS = [
 
 
 def count_queries(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.get(url)  # warm the site and URL caches
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group, User
+from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
@@ -193,8 +194,6 @@ def test_the_sidebar_says_what_each_entry_holds(client, comms):
     [("projects", "/our-work/projects/"), ("publications", "/publications/")],
 )
 def test_projects_and_publications_open_at_their_listing(client, comms, name, index_path):
-    from wagtail.models import Page
-
     client.force_login(comms)
     response = client.get(f"/admin/go/{name}/")
     index = Page.objects.get(url_path__endswith=index_path)

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.files.images import ImageFile
 from django.db import connection
@@ -16,7 +17,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from pages.models import HomePage
+from pages.models import ContentPage, HomePage
 from partnerships.models import Country, ProjectIndexPage, ProjectPage
 from policy.models import PublicationPage
 
@@ -278,8 +279,6 @@ def test_pictures_on_cards_add_no_query_per_card(seeded, client, full_render, me
 def test_the_migration_keeps_pictures_as_they_were_shown(seeded, photo):
     """Existing pictures stay, marked decorative (they were shown with alt=""); covers
     keep the description they had ("Cover of <title>")."""
-    from django.apps import apps
-
     about = HomePage.objects.get()
     HomePage.objects.filter(pk=about.pk).update(hero_image=photo)
     project = ProjectPage.objects.live().first()
@@ -310,8 +309,6 @@ def test_the_migration_keeps_pictures_as_they_were_shown(seeded, photo):
 def test_featured_page_cards_show_pictures_without_a_query_per_card(
     seeded, client, full_render, media_root
 ):
-    from pages.models import ContentPage
-
     projects = list(ProjectPage.objects.live().order_by("title")[:3])
     for n, project in enumerate(projects):
         project.hero_image = make_photo(f"Featured {n}", size=(700, 400))

@@ -1,13 +1,33 @@
 """Publications: the listing's filters, the RSS feed, and where the latest ones appear."""
 
 import datetime
+import json
 from email.utils import parsedate_to_datetime
 
 import pytest
 from bs4 import BeautifulSoup
 from defusedxml import ElementTree as ET
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Site
+from wagtail.test.utils.form_data import (
+    inline_formset,
+    nested_form_data,
+    rich_text,
+    streamfield,
+)
+from wagtail.test.utils.form_data import nested_form_data as nfd
 
-from policy.models import PublicationIndexPage, PublicationPage, PublicationType, Topic
+from policy.models import (
+    PolicyWorkPage,
+    PublicationIndexPage,
+    PublicationPage,
+    PublicationType,
+    Topic,
+)
 
 SEED_TITLES = {
     "Experts in Our Midst": datetime.date(2023, 11, 1),
@@ -20,8 +40,6 @@ SEED_TITLES = {
 
 def site_root() -> str:
     """The public address every absolute URL uses (#13): the Site record without SITE_URL."""
-    from wagtail.models import Site
-
     return Site.objects.get(is_default_site=True).root_url
 
 
@@ -201,9 +219,6 @@ class TestListing:
 
 @pytest.mark.django_db
 def test_listing_query_count_does_not_grow(client, django_assert_max_num_queries, full_render):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count(url):
         client.get(url)  # warm the per-process caches (site root paths) first
         with CaptureQueriesContext(connection) as ctx:
@@ -304,8 +319,6 @@ def meta_values(soup, name):
 
 
 def json_ld(soup):
-    import json
-
     blocks = [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
     # Every inner page also carries the site's BreadcrumbList (#7); this is the other one.
     blocks = [b for b in blocks if b.get("@type") != "BreadcrumbList"]
@@ -376,9 +389,6 @@ class TestPublicationPage:
 
     def test_json_ld_has_image_modified_date_and_main_entity(self, get_html, media_root):
         """#16: what Google's Article guidelines ask for beyond the basics."""
-        from django.utils import timezone
-        from wagtail.images.tests.utils import get_test_image_file
-
         page = PublicationPage.objects.get(slug="general-election-2024-briefing")
         page.save_revision().publish()
         page.refresh_from_db()
@@ -393,8 +403,6 @@ class TestPublicationPage:
 
         # A cover becomes the image; a launch later than the last publication is the
         # modified date (never before it was published).
-        from wagtail.images import get_image_model
-
         cover = get_image_model().objects.create(
             title="Cover", file=get_test_image_file("cover.png", size=(800, 1100))
         )
@@ -446,15 +454,6 @@ def featured_titles(html: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_policy_work_featured_in_the_editors_order(admin_client, get_html):
-    from wagtail.test.utils.form_data import (
-        inline_formset,
-        nested_form_data,
-        rich_text,
-        streamfield,
-    )
-
-    from policy.models import PolicyWorkPage
-
     assert featured_titles(get_html("/our-work/policy-work/")) == [
         "Experts in Our Midst",
         "From Competition to ",
@@ -507,8 +506,6 @@ def test_policy_work_featured_in_the_editors_order(admin_client, get_html):
 @pytest.mark.django_db
 def test_preview_of_a_new_publication(admin_client, publication_pdf):
     """Editors' live preview renders a publication that is not saved yet."""
-    from wagtail.test.utils.form_data import nested_form_data, streamfield
-
     index = PublicationIndexPage.objects.get()
     url = f"/admin/pages/add/policy/publicationpage/{index.pk}/preview/"
     data = nested_form_data(
@@ -533,11 +530,6 @@ def test_preview_of_a_new_publication(admin_client, publication_pdf):
 
 @pytest.mark.django_db
 def test_preview_of_policy_work_with_a_new_pick(admin_client, get_html):
-    from wagtail.test.utils.form_data import inline_formset, rich_text, streamfield
-    from wagtail.test.utils.form_data import nested_form_data as nfd
-
-    from policy.models import PolicyWorkPage
-
     page = PolicyWorkPage.objects.get()
     general_election = PublicationPage.objects.get(slug="general-election-2024-briefing")
     data = nfd(

@@ -12,6 +12,7 @@ import time_machine
 from bs4 import BeautifulSoup
 from defusedxml import ElementTree as ET
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -22,6 +23,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
+from pages import roles
 from policy.models import (
     PolicyWorkFeaturedPublication,
     PolicyWorkPage,
@@ -283,10 +285,6 @@ def test_admin_flow_upload_schedule_launch_download(media_root):
 @pytest.mark.django_db
 def test_policy_team_flow_with_sign_off(media_root):
     """The same with the real roles (#8): the Policy team submits, a Moderator approves."""
-    from django.contrib.auth.models import Group
-
-    from pages import roles
-
     password = "a-long-test-password"
     for name, role in [("amina", roles.POLICY_TEAM), ("mod", roles.MODERATORS)]:
         user = get_user_model().objects.create_user(name, f"{name}@example.org", password)

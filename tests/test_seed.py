@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
@@ -174,8 +175,6 @@ SUPERSEDED = {
 
 
 def visible_text(html: str) -> str:
-    from bs4 import BeautifulSoup
-
     main = BeautifulSoup(html, "html.parser").find("main")
     return " ".join(main.get_text(" ").split())
 
@@ -215,8 +214,6 @@ def test_every_seeded_statistic_names_its_source(client):
     """The server-side half of the content check (#15): every statistic on every seeded
     page has a source (the browser runs the editors' checker itself, see
     tests/browser/test_content_checks.py)."""
-    from bs4 import BeautifulSoup
-
     unsourced = []
     for url in [p.url for p in Page.objects.live().public().filter(depth__gt=1)]:
         soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")

@@ -1,5 +1,9 @@
 """Settings come from the environment; production refuses to start without a key."""
 
+import os
+import subprocess
+import sys
+
 import dj_database_url
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -52,10 +56,6 @@ def test_cache_config():
 
 
 def test_settings_module_refuses_to_start_without_key(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"],

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
 from policy.models import PublicationPage
+from thet_site.env import site_url
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,6 @@ def absolute_urls_written_by_the_site(client, host) -> dict[str, list[str]]:
 
 
 def test_site_url_is_read_and_normalised():
-    from thet_site.env import site_url
-
     assert site_url(environ={}) == ""
     assert site_url(environ={"SITE_URL": "https://www.thet.org/"}) == "https://www.thet.org"
     assert site_url(environ={"SITE_URL": "https://WWW.thet.org:443"}) == "https://www.thet.org"

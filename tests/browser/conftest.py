@@ -61,7 +61,9 @@ def site_server(live_site):
 @pytest.fixture(scope="session")
 def _playwright():
     try:
-        from playwright.sync_api import sync_playwright
+        # Here, not at the top: without the package, only the browser tests stop, with
+        # a line saying what to install.
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:  # pragma: no cover - requirements.txt pins it
         pytest.fail("The playwright package is missing: `make install`.", pytrace=False)
     with sync_playwright() as playwright:

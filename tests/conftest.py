@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from pages import roles
 from pages.models import HomePage
-from pages.seed import load_seed_content
+from sitewide.seed import load_seed_content
 
 
 @pytest.fixture(scope="session")

@@ -313,7 +313,7 @@ def test_the_short_body_expands_to_stream_blocks():
 def test_a_statistic_with_an_unknown_source_stops_the_load():
     from pages.seed import statistic
 
-    with pytest.raises(ValueError, match="'9' .*NOBODY"):
+    with pytest.raises(ValueError, match="'9'.*NOBODY"):
         statistic({"figure": "9", "label": "things", "source": "NOBODY"})
 
 

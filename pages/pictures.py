@@ -36,7 +36,7 @@ HEADER_SPECS = specs("fill-480x200", "fill-800x300", "fill-1200x400", "fill-1600
 HOME_SPECS = specs("fill-480x270", "fill-800x450", "fill-1200x675", "fill-1600x900")
 COVER_SPECS = specs("width-120", "width-240")  # components/publication_teaser
 COVER_PAGE_SPECS = specs("width-320", "width-640")  # policy/publication_page
-SHARE_SPECS = ["fill-1200x630-c100"]  # thet_site/templatetags/seo_tags.py
+SHARE_SPECS = ["fill-1200x630-c100"]  # pages/templatetags/seo_tags.py
 
 ALT_HELP = (
     "What the picture shows, for people who cannot see it, in a sentence: who is doing "

@@ -15,7 +15,7 @@ from wagtail.documents import get_document_model
 
 from pages import roles
 from pages.models import HomePage
-from pages.seed import load_seed_content
+from sitewide.seed import load_seed_content
 
 
 @pytest.fixture(scope="session")

@@ -52,7 +52,7 @@ _DROPPED = ("DATABASE_URL", "CACHE_URL", "REDIS_URL", "STATIC_ROOT", "MEDIA_ROOT
 # everything that can change it: the apps' code and migrations and the pinned packages.
 # Migrating from scratch takes about a minute on a busy machine; copying, milliseconds.
 DB_CACHE_DIR = BASE_DIR / ".cache" / "seeded-db"
-_DB_KEY_SOURCES = ("pages", "policy", "partnerships", "thet_site", "requirements.txt")
+_DB_KEY_SOURCES = ("pages", "policy", "partnerships", "sitewide", "thet_site", "requirements.txt")
 
 
 def seeded_db_key() -> str:

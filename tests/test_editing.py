@@ -9,9 +9,9 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages.models import ContentPage, OurWorkPage
-from pages.seed import load_seed_content
 from partnerships.models import Country, ProgrammePage, ProjectIndexPage, ProjectPage
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage, PublicationType
+from sitewide.seed import load_seed_content
 
 
 @pytest.mark.django_db

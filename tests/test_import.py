@@ -289,3 +289,21 @@ def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, cl
     page = ProjectPage.objects.get(slug="imported-project-1")
     assert f'<a href="/our-work/projects/imported-project-1/">{page.title}</a>' in html
     assert f'href="/admin/pages/{page.pk}/edit/"' in html
+
+
+def test_checking_a_file_writes_nothing_and_needs_no_query(db, django_assert_num_queries):
+    """#14: reading and checking (partnerships/import_rows.py) is apart from writing; once
+    the existing names are read, it runs no query at all."""
+    from partnerships.import_rows import ImportReport, Lookup, read_rows
+
+    lookup = Lookup()
+    report = ImportReport()
+    text = "title,summary,countries\nA project,What it does,Nepal; NP\nB project,,Atlantis\n"
+    with django_assert_num_queries(0):
+        rows = read_rows(text, lookup, report)
+    assert [(row.line, row.title, row.countries) for row in rows] == [(2, "A project", ["NP"])]
+    assert report.errors == [
+        "Line 3: summary is empty",
+        "Line 3: “Atlantis” is not a country we know; check the spelling",
+    ]
+    assert report.rows == 2 and not ProjectPage.objects.filter(title="A project").exists()

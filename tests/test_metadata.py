@@ -168,6 +168,47 @@ def test_json_ld_cannot_be_broken_out_of(seeded, client):
     assert data["itemListElement"][-1]["name"] == page.title  # the text survives intact
 
 
+def test_every_json_ld_block_comes_from_the_one_serialiser(seeded, client):
+    """#14: the site's JSON-LD and a publication's own are written by one function
+    (pages/structured_data.py), so they share its form and its escapes."""
+    from pages.structured_data import dumps
+
+    page = PublicationPage.objects.get(slug="in-our-mutual-interest")
+    page.summary = "Aid & trade <b>\u2028</b>"
+    page.save_revision().publish()
+    blocks = []
+    for url in seeded_urls():
+        html = client.get(url).content.decode()
+        blocks += re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    kinds = {json.loads(block).get("@type") for block in blocks}
+    assert {None, "BreadcrumbList", "Report", "ScholarlyArticle"} <= kinds  # None: @graph
+    for block in blocks:
+        assert block == dumps(json.loads(block))
+    (mine,) = [b for b in blocks if "Aid \\u0026 trade" in b]
+    assert "\\u003Cb\\u003E\\u2028" in mine and "\u2028" not in mine
+
+
+def test_json_ld_is_built_in_the_base_layer_and_tags_load_from_pages():
+    """The structured data module and thet_site's own tags import no app; the tag
+    libraries keep their names, now in pages/templatetags/ (#14)."""
+    import ast
+
+    from django.template.backends.django import get_installed_libraries
+
+    libraries = get_installed_libraries()
+    assert libraries["seo_tags"] == "pages.templatetags.seo_tags"
+    assert libraries["site_tags"] == "pages.templatetags.site_tags"
+    assert "policy_tags" not in libraries  # its json_ld is seo_tags' now
+    apps = {"pages", "partnerships", "policy", "sitewide"}
+    root = Path(settings.BASE_DIR)
+    for path in [root / "pages" / "structured_data.py", *root.glob("thet_site/templatetags/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not {name.split(".")[0] for name in names} & apps, path
+
+
 def test_search_page_is_not_indexed_but_has_share_tags(seeded, client):
     html = client.get("/search/?q=nepal").content.decode()
     assert '<meta name="robots" content="noindex, follow">' in html

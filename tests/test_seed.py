@@ -225,3 +225,106 @@ def test_every_seeded_statistic_names_its_source(client):
     assert not unsourced, "statistics without a source:\n" + "\n".join(unsourced)
     about = BeautifulSoup(client.get(ABOUT).content.decode(), "html.parser").get_text(" ")
     assert "Source: World Health Organization estimate" in " ".join(about.split())
+
+
+# --- The seed as data (#14): one data file and one short loader per app ---------------
+
+APPS = ("pages", "partnerships", "policy")
+FEATURE_APPS = {"partnerships", "policy", "sitewide"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_each_apps_loader_imports_no_other_feature_app(app):
+    roots = {name.split(".")[0] for name in imported_modules(ROOT / app / "seed.py")}
+    assert not (roots & (FEATURE_APPS - {app})), f"{app}/seed.py imports {roots}"
+
+
+def test_the_command_is_in_the_top_layer_and_nowhere_else():
+    from django.core.management import get_commands
+
+    assert get_commands()["load_seed_content"] == "sitewide"
+    assert not (ROOT / "pages" / "management" / "commands" / "load_seed_content.py").exists()
+
+
+def statistics_in(value):
+    """Every statistic written in a data file, wherever it sits."""
+    if isinstance(value, dict):
+        if {"figure", "label", "source"} <= set(value):
+            yield value
+        for item in value.values():
+            yield from statistics_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from statistics_in(item)
+
+
+def test_every_statistic_in_the_data_names_a_known_source():
+    from pages.seed import DATA_FILE, read_data, sources
+
+    assert read_data(DATA_FILE)["sources"] == sources()
+    found = 0
+    for app in APPS:
+        for item in statistics_in(read_data(ROOT / app / "seed_data.json")):
+            assert item["source"] in sources(), f"{app}: {item}"
+            found += 1
+    assert found >= 30  # the figures of #16, not an empty walk
+
+
+def test_the_short_body_expands_to_stream_blocks():
+    from pages.seed import sources, stream
+
+    short = [
+        {"heading": "Why"},
+        {"paragraphs": ["One &amp; two.", "Three."]},
+        {"statistics": {"heading": "", "items": [{"figure": "1", "label": "a", "source": "WHO"}]}},
+        {"key_asks": {"heading": "Asks", "asks": ["More"]}},
+    ]
+    assert stream(short) == [
+        {"type": "heading", "value": {"text": "Why", "level": "h2"}},
+        {"type": "paragraph", "value": "<p>One &amp; two.</p><p>Three.</p>"},
+        {
+            "type": "statistics",
+            "value": {
+                "heading": "",
+                "statistics": [{"figure": "1", "label": "a", "source": sources()["WHO"]}],
+            },
+        },
+        {"type": "key_asks", "value": {"heading": "Asks", "asks": ["More"]}},
+    ]
+
+
+def test_a_statistic_with_an_unknown_source_stops_the_load():
+    from pages.seed import statistic
+
+    with pytest.raises(ValueError, match="'9'.*NOBODY"):
+        statistic({"figure": "9", "label": "things", "source": "NOBODY"})
+
+
+def test_data_file_facts_reach_the_pages(empty_site, client):
+    """What a data file says is what the page shows: read back, not retyped."""
+    from pages.seed import read_data
+
+    call_command("load_seed_content")
+    data = read_data(ROOT / "policy" / "seed_data.json")
+    briefing = next(p for p in data["publications"] if p["type"] == "briefing")
+    page = PublicationPage.objects.get(slug=briefing["slug"])
+    assert page.title == briefing["title"]
+    assert page.publication_date.isoformat() == briefing["date"]
+    assert [t.slug for t in page.topics.order_by("slug")] == sorted(briefing["topics"])
+    asks = next(b["key_asks"] for b in briefing["body"] if "key_asks" in b)
+    html = client.get(page.url).content.decode()
+    assert asks["asks"][0].split(" and ")[0] in html

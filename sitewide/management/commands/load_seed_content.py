@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from pages.seed import load_seed_content
+from sitewide.seed import load_seed_content
 
 
 class Command(BaseCommand):
-    help = "Build the page tree and taxonomy from shared/seeds (safe to run again)."
+    help = "Build the page tree and taxonomy from each app's seed_data.json (safe to run again)."
 
     def handle(self, *args, **options):
         report = load_seed_content()

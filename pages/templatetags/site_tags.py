@@ -3,7 +3,9 @@
 from django import template
 from wagtail.models import Page, Site
 
+from pages.models import MainMenu
 from thet_site.privacy import public
+from thet_site.routing import ancestors
 
 register = template.Library()
 
@@ -18,8 +20,6 @@ def _site_root(context):
 def main_menu(context):
     """The editors' main menu (the "Main menu" setting), or, while that is empty, the home
     page's live children marked 'show in menus', under their titles."""
-    from pages.models import MainMenu  # noqa: PLC0415 (tags load before the app's models)
-
     request = context.get("request")
     current = context.get("page")
     current_path = current.path if current else ""
@@ -57,8 +57,6 @@ def breadcrumbs(context):
     root = _site_root(context)
     if not page or not root or page.pk == root.pk:
         return {"ancestors": [], "page": None}
-    from thet_site.routing import ancestors
-
     return {"ancestors": ancestors(context.get("request"), page, root.depth), "page": page}
 
 

@@ -1,19 +1,24 @@
-"""Metadata for search engines and shared links (#7): ``{% page_meta as meta %}``.
+"""Metadata for search engines and shared links (#7): ``{% page_meta as meta %}``, and
+``{% json_ld data %}`` for a page's own structured data.
 
 Used by ``templates/components/meta_tags.html``. Everything is computed here so the
-template only prints; values are escaped by the template, and the JSON-LD is serialised
-with ``<``, ``>`` and ``&`` escaped so editor text can never close the script element.
+template only prints; values are escaped by the template, and the JSON-LD is built and
+serialised by ``pages/structured_data.py`` (one serialiser for every block), with ``<``,
+``>`` and ``&`` escaped so editor text can never close the script element.
 """
 
-import json
 import logging
 import re
+from urllib.parse import unquote
 
 from django import template
 from django.templatetags.static import static
-from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
+from pages import structured_data
+from pages.models import SiteFooter
+from pages.search import clean_query
+from thet_site.routing import ancestors as ancestors_of
 from thet_site.siteurl import absolute_url, base_url
 
 register = template.Library()
@@ -25,14 +30,12 @@ DEFAULT_IMAGE_ALT = "THET, the Tropical Health & Education Trust: training healt
 SHARE_RENDITION = "fill-1200x630-c100"
 LOGO = "img/thet-logo.svg"
 
-_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
-
-def json_ld(data) -> str:
-    """JSON for a ``<script type="application/ld+json">`` block, safe from breakout."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.translate(_JSON_ESCAPES).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return mark_safe(text)  # noqa: S308 - '<', '>' and '&' are escaped above
+@register.simple_tag
+def json_ld(data):
+    """``{% json_ld page_data %}``: a page's own schema.org data as a
+    ``<script type="application/ld+json">`` block (e.g. a publication's Report)."""
+    return structured_data.script(data)
 
 
 def _absolute(root_url: str, url: str) -> str:
@@ -77,68 +80,35 @@ def _summary(page) -> str:
 
 
 def _organisation(site, root_url, home, request):
-    from pages.models import SiteFooter
-
     footer = SiteFooter.for_request(request) if request is not None else None
     name = footer.organisation_name if footer else "THET"
-    org = {
-        "@type": "Organization",
-        "@id": root_url + "/#organisation",
-        "name": name,
-        "alternateName": ["THET", "Global Health Partnerships"],
-        "url": root_url + "/",
-        "logo": _absolute(root_url, static(LOGO)),
-    }
-    description = _summary(home) if home is not None else ""
-    if description:
-        org["description"] = description
-    if footer:
-        if footer.email:
-            org["email"] = footer.email
-        if footer.address:
-            org["address"] = {
-                "@type": "PostalAddress",
-                "streetAddress": ", ".join(
-                    line.strip() for line in footer.address.splitlines() if line.strip()
-                ),
-            }
-        same_as = [link.value["url"] for link in footer.social_links if link.value.get("url")]
-        if same_as:
-            org["sameAs"] = same_as
-    website = {
-        "@type": "WebSite",
-        "@id": root_url + "/#website",
-        "name": site.site_name if site and site.site_name else name,
-        "url": root_url + "/",
-        "publisher": {"@id": org["@id"]},
-        "potentialAction": {
-            "@type": "SearchAction",
-            "target": {
-                "@type": "EntryPoint",
-                "urlTemplate": root_url + "/search/?q={search_term_string}",
-            },
-            "query-input": "required name=search_term_string",
-        },
-    }
-    return {"@context": "https://schema.org", "@graph": [org, website]}
+    address = footer.address if footer else ""
+    return structured_data.organisation(
+        root_url=root_url,
+        name=name,
+        site_name=site.site_name if site else "",
+        logo_url=_absolute(root_url, static(LOGO)),
+        description=_summary(home) if home is not None else "",
+        email=footer.email if footer else "",
+        address_lines=[line.strip() for line in address.splitlines() if line.strip()],
+        same_as=[link.value["url"] for link in footer.social_links if link.value.get("url")]
+        if footer
+        else [],
+    )
 
 
 def _breadcrumbs(page, site, request):
-    from thet_site.routing import ancestors as ancestors_of
-
     root = site.root_page if site else None
     ancestors = ancestors_of(request, page, root.depth if root is not None else 2)
-    items = []
-    for position, crumb in enumerate([*ancestors, page], start=1):
-        items.append(
-            {
-                "@type": "ListItem",
-                "position": position,
-                "name": "Home" if root is not None and crumb.pk == root.pk else crumb.title,
-                "item": _full_url(crumb, request),
-            }
-        )
-    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+    return structured_data.breadcrumb_list(
+        [
+            (
+                "Home" if root is not None and crumb.pk == root.pk else crumb.title,
+                _full_url(crumb, request),
+            )
+            for crumb in [*ancestors, page]
+        ]
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -191,7 +161,7 @@ def page_meta(context):
         "image_width": width,
         "image_height": height,
         "image_alt": alt,
-        "json_ld": json_ld(data),
+        "json_ld": structured_data.dumps(data),
     }
 
 
@@ -209,10 +179,6 @@ def path_words(path) -> str:
 
     ``/resources/experts-in-our-midst-report.pdf`` → ``experts in our midst report``.
     """
-    from urllib.parse import unquote
-
-    from pages.search import clean_query
-
     last = unquote(str(path or "")).rstrip("/").rsplit("/", 1)[-1]
     last = re.sub(r"\.(php|html?|aspx?|pdf|docx?)$", "", last, flags=re.IGNORECASE)
     words = [w for w in re.split(r"[\W_]+", last) if w and not w.isdigit()]

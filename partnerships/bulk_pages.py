@@ -1,0 +1,200 @@
+"""Writing many new project pages at once, and the indexing that goes with it.
+
+What Wagtail does page by page (``add_child``, ``save_revision``, ``publish``, the search
+and reference indexes on every save) costs about a hundred queries a project; an import
+of thousands of rows (``partnerships/importers.py``) does it here in a fixed number of
+queries a batch, with the same rows, revisions, history and ``page_published`` signals.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models.functions import Cast
+from django.db.models.signals import post_save
+from django.utils import timezone
+from modelcluster.models import get_all_child_relations
+from modelsearch.backends import get_search_backends
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.search.models import IndexEntry
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.signals import page_published
+
+from partnerships.models import ProjectIndexPage, ProjectPage
+
+RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
+
+
+@contextmanager
+def indexing_deferred():
+    """Skip the search and reference index updates that every save of a project would do.
+
+    A page updated through Wagtail is saved three times (edited, revision saved,
+    published) and each save re-indexes it; for a large file that is most of the time.
+    The caller indexes each imported page once at the end instead (see :func:`index_pages`).
+    """
+    post_save.disconnect(post_save_signal_handler, sender=ProjectPage)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        post_save.connect(post_save_signal_handler, sender=ProjectPage)
+
+
+def index_pages(pages: list[ProjectPage], created: list[ProjectPage]) -> None:
+    """Bring the search and reference indexes up to date for ``pages`` (the imported
+    ones), of which ``created`` are new."""
+    if not pages:
+        return
+    fresh = list(
+        ProjectPage.objects.filter(pk__in=[page.pk for page in pages]).prefetch_related(*RELATIONS)
+    )
+    new = {page.pk for page in created}
+    for page in fresh:
+        if page.pk not in new:
+            ReferenceIndex.create_or_update_for_object(page)
+    # A new page has no references recorded yet: Wagtail's own extraction for each
+    # (the in-memory pages, which know they have no comments), written in one go.
+    page_type = ContentType.objects.get_for_model(ProjectPage)
+    base_type = ContentType.objects.get_for_model(Page)
+    ReferenceIndex.objects.bulk_create(
+        [
+            ReferenceIndex(
+                content_type=page_type,
+                base_content_type=base_type,
+                object_id=page.pk,
+                to_content_type_id=to_type,
+                to_object_id=to_id,
+                model_path=model_path,
+                content_path=content_path,
+                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+            )
+            for page in created
+            for to_type, to_id, model_path, content_path in set(
+                ReferenceIndex._extract_references_from_object(page)
+            )
+        ],
+        batch_size=500,
+    )
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(ProjectPage, fresh)
+
+
+def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) -> None:
+    """Add ``pages`` under ``index``, published, in a fixed number of queries per page.
+
+    What ``index.add_child(instance=page)``, ``page.save_revision()`` and
+    ``revision.publish()`` do for one page, for all of them at once (those take about a
+    hundred queries a page): each page gets the next tree path, its rows,
+    one revision with its content and two history entries ("created", "published"), and
+    ``page_published`` is sent as Wagtail does. The rows were checked before (``read_rows``:
+    titles, slugs unique in the file and under the listing, years), which is the
+    validation ``full_clean`` would repeat.
+    """
+    if not pages:
+        return
+    now = timezone.now()
+    page_type = ContentType.objects.get_for_model(ProjectPage)
+    base_type = ContentType.objects.get_for_model(Page)
+    last = index.get_last_child()
+    step = Page._str2int(last.path[-Page.steplen :]) if last else 0
+    depth = index.depth + 1
+    for n, page in enumerate(pages, start=step + 1):
+        page.path = Page._get_path(index.path, depth, n)
+        page.depth = depth
+        page.numchild = 0
+        page.url_path = f"{index.url_path}{page.slug}/"
+        page.draft_title = page.title
+        page.locale_id = index.locale_id
+        page.content_type = page_type
+        page.owner = user
+        page.live = True
+        page.has_unpublished_changes = False
+        page.first_published_at = page.last_published_at = now
+        page.latest_revision_created_at = now
+        for relation in get_all_child_relations(page):  # (a new page has no comments)
+            setattr(page, relation.get_accessor_name(), [])
+    # The page rows in one statement a batch, then each project row with a "raw" save
+    # (only its own table: the parent row exists; no full_clean or parent look-ups, done
+    # above; the many-to-many relations are written below, in bulk).
+    page_fields = [f.attname for f in Page._meta.concrete_fields if not f.primary_key]
+    rows = Page.objects.bulk_create(
+        [Page(**{name: getattr(page, name) for name in page_fields}) for page in pages],
+        batch_size=500,
+    )
+    for page, row in zip(pages, rows, strict=True):
+        page.id = page.page_ptr_id = row.pk
+        page.save_base(raw=True, force_insert=True)
+    for name in RELATIONS:
+        field = ProjectPage._meta.get_field(name)
+        through = field.remote_field.through
+        source = field.m2m_field_name()
+        target = field.m2m_reverse_field_name()
+        through.objects.bulk_create(
+            [
+                through(**{f"{source}_id": page.pk, f"{target}_id": obj.pk})
+                for page in pages
+                for obj in getattr(page, name).all()
+            ]
+        )
+    revisions = Revision.objects.bulk_create(
+        [
+            Revision(
+                content_type=page_type,
+                base_content_type=base_type,
+                object_id=str(page.pk),
+                user=user,
+                created_at=now,
+                content=page.serializable_data(),
+                object_str=str(page),
+            )
+            for page in pages
+        ]
+    )
+    latest = Revision.objects.filter(
+        base_content_type=base_type, object_id=Cast(models.OuterRef("pk"), models.CharField())
+    ).order_by("-pk")
+    Page.objects.filter(pk__in=[page.pk for page in pages]).update(
+        latest_revision=models.Subquery(latest.values("pk")[:1]),
+        live_revision=models.Subquery(latest.values("pk")[:1]),
+    )
+    index.numchild += len(pages)
+    Page.objects.filter(pk=index.pk).update(numchild=models.F("numchild") + len(pages))
+    PageLogEntry.objects.bulk_create(
+        [
+            PageLogEntry(
+                content_type=page_type,
+                label=page.get_admin_display_title(),
+                action=action,
+                timestamp=now,
+                user=user,
+                page_id=page.pk,
+                revision=revision if action == "wagtail.publish" else None,
+                content_changed=True,
+            )
+            for page, revision in zip(pages, revisions, strict=True)
+            for action in ("wagtail.create", "wagtail.publish")
+        ]
+    )
+    for page, revision in zip(pages, revisions, strict=True):
+        page.latest_revision = page.live_revision = revision
+        page_published.send(sender=ProjectPage, instance=page, revision=revision)
+
+
+def analyse(pages: list[ProjectPage]) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the tables a large import grew.
+
+    Autovacuum does it within a minute or so; until then the planner may think the
+    tables hold what they held before (a nested loop over thousands of projects where a
+    hash join was needed), and those are the first visitors after a launch."""
+    if connection.vendor != "postgresql" or len(pages) < 100:
+        return
+    tables = [Page, ProjectPage, IndexEntry] + [
+        ProjectPage._meta.get_field(name).remote_field.through for name in RELATIONS
+    ]
+    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {names}")

@@ -1,0 +1,31 @@
+"""The whole seed: each app's loader in order, and the wiring between them.
+
+The content itself is data, one file per app (``<app>/seed_data.json``), each loaded by
+that app's ``seed.py``; only this top-layer module knows every app, so it decides where
+each app's pages go (the publications under the home page, Policy Work and the
+programme under Our Work) and runs what spans apps (the policy team's rights).
+"""
+
+from django.apps import apps as django_apps
+from django.db import transaction
+
+from pages import roles
+from pages import seed as pages_seed
+from pages.seed import SeedReport
+from partnerships import seed as partnerships_seed
+from policy import seed as policy_seed
+
+
+@transaction.atomic
+def load_seed_content() -> SeedReport:
+    report = SeedReport()
+    places = partnerships_seed.load_taxonomy(report)
+    policy_taxonomy = policy_seed.load_taxonomy(report)
+    home, our_work = pages_seed.load_pages(report)
+    publications = policy_seed.load_publications(report, home, policy_taxonomy)
+    policy_seed.load_policy_work(report, our_work, publications)
+    partnerships_seed.load_pages(report, our_work, places)
+    pages_seed.load_footer(report, home)
+    # Policy team grants and the sign-off workflow on the policy pages (#08).
+    roles.ensure_policy_pages(django_apps)
+    return report

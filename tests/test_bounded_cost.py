@@ -27,7 +27,7 @@ from partnerships.models import PartnerOrganisation, ProjectPage
 from sitewide import search
 from tests.bulk import add_projects
 from thet_site import privacy
-from thet_site.database import limit_connections
+from thet_site.env import limit_connections
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from partnerships.import_rows import ImportReport, Lookup, read_rows
 from partnerships.importers import COLUMNS, ImportFileError, import_projects
 from partnerships.models import HealthTheme, PartnerOrganisation, ProjectPage
 
@@ -294,7 +295,6 @@ def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, cl
 def test_checking_a_file_writes_nothing_and_needs_no_query(db, django_assert_num_queries):
     """#14: reading and checking (partnerships/import_rows.py) is apart from writing; once
     the existing names are read, it runs no query at all."""
-    from partnerships.import_rows import ImportReport, Lookup, read_rows
 
     lookup = Lookup()
     report = ImportReport()

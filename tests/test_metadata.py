@@ -1,5 +1,6 @@
 """Metadata, sitemap, robots.txt and redirects (#7)."""
 
+import ast
 import csv
 import html as htmllib
 import io
@@ -11,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.template.backends.django import get_installed_libraries
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, PageViewRestriction, Site
 
 from pages.models import SiteFooter
+from pages.structured_data import dumps
 from policy.models import PublicationPage
 
 REDIRECTS_CSV = Path(settings.BASE_DIR) / "redirects" / "old-site-redirects.csv"
@@ -171,7 +174,6 @@ def test_json_ld_cannot_be_broken_out_of(seeded, client):
 def test_every_json_ld_block_comes_from_the_one_serialiser(seeded, client):
     """#14: the site's JSON-LD and a publication's own are written by one function
     (pages/structured_data.py), so they share its form and its escapes."""
-    from pages.structured_data import dumps
 
     page = PublicationPage.objects.get(slug="in-our-mutual-interest")
     page.summary = "Aid & trade <b>\u2028</b>"
@@ -191,9 +193,6 @@ def test_every_json_ld_block_comes_from_the_one_serialiser(seeded, client):
 def test_json_ld_is_built_in_the_base_layer_and_tags_load_from_pages():
     """The structured data module and thet_site's own tags import no app; the tag
     libraries keep their names, now in pages/templatetags/ (#14)."""
-    import ast
-
-    from django.template.backends.django import get_installed_libraries
 
     libraries = get_installed_libraries()
     assert libraries["seo_tags"] == "pages.templatetags.seo_tags"

@@ -1,14 +1,16 @@
 """The seed loader builds the whole tree and is idempotent; every seed fact is on the site."""
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from wagtail.models import Page, Revision, Site
 
 from pages.models import HomePage
+from pages.seed import DATA_FILE, read_data, sources, statistic, stream
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
 from policy.models import PolicyWorkPage, PublicationPage, PublicationType, Topic
 
@@ -217,10 +219,10 @@ def test_every_seeded_statistic_names_its_source(client):
     unsourced = []
     for url in [p.url for p in Page.objects.live().public().filter(depth__gt=1)]:
         soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
-        for statistic in soup.select(".statistic"):
-            source = statistic.select_one(".statistic__source")
+        for item in soup.select(".statistic"):
+            source = item.select_one(".statistic__source")
             if source is None or not source.get_text(strip=True).removeprefix("Source:").strip():
-                figure = statistic.select_one(".statistic__figure").get_text(strip=True)
+                figure = item.select_one(".statistic__figure").get_text(strip=True)
                 unsourced.append(f"{url}: {figure}")
     assert not unsourced, "statistics without a source:\n" + "\n".join(unsourced)
     about = BeautifulSoup(client.get(ABOUT).content.decode(), "html.parser").get_text(" ")
@@ -235,8 +237,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def imported_modules(path: Path) -> set[str]:
-    import ast
-
     tree = ast.parse(path.read_text())
     names = set()
     for node in ast.walk(tree):
@@ -254,8 +254,6 @@ def test_each_apps_loader_imports_no_other_feature_app(app):
 
 
 def test_the_command_is_in_the_top_layer_and_nowhere_else():
-    from django.core.management import get_commands
-
     assert get_commands()["load_seed_content"] == "sitewide"
     assert not (ROOT / "pages" / "management" / "commands" / "load_seed_content.py").exists()
 
@@ -273,8 +271,6 @@ def statistics_in(value):
 
 
 def test_every_statistic_in_the_data_names_a_known_source():
-    from pages.seed import DATA_FILE, read_data, sources
-
     assert read_data(DATA_FILE)["sources"] == sources()
     found = 0
     for app in APPS:
@@ -285,8 +281,6 @@ def test_every_statistic_in_the_data_names_a_known_source():
 
 
 def test_the_short_body_expands_to_stream_blocks():
-    from pages.seed import sources, stream
-
     short = [
         {"heading": "Why"},
         {"paragraphs": ["One &amp; two.", "Three."]},
@@ -308,15 +302,12 @@ def test_the_short_body_expands_to_stream_blocks():
 
 
 def test_a_statistic_with_an_unknown_source_stops_the_load():
-    from pages.seed import statistic
-
     with pytest.raises(ValueError, match="'9'.*NOBODY"):
         statistic({"figure": "9", "label": "things", "source": "NOBODY"})
 
 
 def test_data_file_facts_reach_the_pages(empty_site, client):
     """What a data file says is what the page shows: read back, not retyped."""
-    from pages.seed import read_data
 
     call_command("load_seed_content")
     data = read_data(ROOT / "policy" / "seed_data.json")

@@ -13,6 +13,8 @@ which ``guard_admin_exports`` hooks at start-up. Base layer: no feature app impo
 
 from __future__ import annotations
 
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -34,8 +36,6 @@ def guard_admin_exports() -> None:
     those views. So the one method is wrapped here, once, at start-up (``ThetSiteConfig``).
     Excel files (``xlsx``) are left alone: Wagtail already stores their cells as text.
     """
-    from wagtail.admin.views.mixins import SpreadsheetExportMixin
-
     original = SpreadsheetExportMixin.preprocess_field_value
     if getattr(original, "_thet_neutralised", False):
         return

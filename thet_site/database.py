@@ -8,8 +8,9 @@ The queries are bounded in shape (see ``partnerships/forms.py``), and on top of 
   5,000 by default, 0 for none): a statement past it is cancelled by the server, the
   visitor gets a "busy, try again" page (503, ``Retry-After``) and the worker lives on.
 
-Both are libpq connection options (``-c name=value``), set when a connection opens, so
-they cost no query per request. A process is a web process when ``THET_WEB_PROCESS`` is
+Both are libpq connection options (``-c name=value``, set by
+``thet_site.env.limit_connections``) given when a connection opens, so they cost no query
+per request. A process is a web process when ``THET_WEB_PROCESS`` is
 set: ``thet_site/wsgi.py`` sets it before Django reads its settings, so gunicorn's workers
 get the timeout and management commands, migrations and the test suite do not.
 On SQLite none of this applies (the options are PostgreSQL's).
@@ -20,7 +21,9 @@ from __future__ import annotations
 import logging
 import sys
 
-# (No Django import at the top: settings.py imports this module.)
+from django.db import OperationalError, connection
+from django.template.response import TemplateResponse
+from django.views.defaults import server_error as default_server_error
 
 logger = logging.getLogger(__name__)
 
@@ -28,23 +31,8 @@ RETRY_AFTER_SECONDS = 30
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (e.g. a timeout)
 
 
-def limit_connections(database: dict, statement_timeout_ms: int) -> dict:
-    """``database`` (one entry of ``DATABASES``) with JIT off and, if ``statement_timeout_ms``
-    is positive, a statement timeout, when it is PostgreSQL; unchanged otherwise."""
-    if not database.get("ENGINE", "").endswith(("postgresql", "postgis")):
-        return database
-    flags = ["-c jit=off"]
-    if statement_timeout_ms > 0:
-        flags.append(f"-c statement_timeout={int(statement_timeout_ms)}")
-    options = dict(database.get("OPTIONS") or {})
-    options["options"] = " ".join(filter(None, [options.get("options", ""), *flags]))
-    return {**database, "OPTIONS": options}
-
-
 def is_statement_timeout(error: BaseException | None) -> bool:
     """Whether ``error`` is PostgreSQL cancelling a statement (``statement_timeout``)."""
-    from django.db import OperationalError
-
     if not isinstance(error, OperationalError):
         return False
     cause = error.__cause__
@@ -57,8 +45,6 @@ def is_statement_timeout(error: BaseException | None) -> bool:
 
 def busy_response(request):
     """The friendly page for a request the database gave up on: 503, try again shortly."""
-    from django.template.response import TemplateResponse
-
     logger.warning("A database statement timed out", extra={"path": request.path})
     response = TemplateResponse(request, "503.html", status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -82,8 +68,6 @@ class StatementTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.db import connection
-
         timed_out = []
 
         def watch(execute, sql, params, many, context):
@@ -110,8 +94,6 @@ class StatementTimeoutMiddleware:
 
 def server_error(request):
     """``handler500``: the 503 page for a statement timeout, else Django's own 500 page."""
-    from django.views.defaults import server_error as default
-
     if is_statement_timeout(sys.exc_info()[1]):
         return busy_response(request)
-    return default(request)
+    return default_server_error(request)

@@ -6,6 +6,7 @@ them with a plain dict.
 
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -226,8 +227,6 @@ def media_storages(environ: Mapping[str, str] | None = None) -> dict:
 
 
 def origin_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
@@ -238,8 +237,6 @@ def site_url(environ: Mapping[str, str] | None = None) -> str:
     "" when unset. Only a scheme and host (and port): a path would not survive being
     stored in Wagtail's Site record.
     """
-    from urllib.parse import urlsplit
-
     environ = os.environ if environ is None else environ
     raw = environ.get("SITE_URL", "").strip()
     if not raw:
@@ -264,3 +261,16 @@ def site_url(environ: Mapping[str, str] | None = None) -> str:
     default_port = {"http": 80, "https": 443}[parts.scheme]
     port = f":{parts.port}" if parts.port not in (None, default_port) else ""
     return f"{parts.scheme}://{host}{port}"
+
+
+def limit_connections(database: dict, statement_timeout_ms: int) -> dict:
+    """``database`` (one entry of ``DATABASES``) with JIT off and, if ``statement_timeout_ms``
+    is positive, a statement timeout, when it is PostgreSQL; unchanged otherwise."""
+    if not database.get("ENGINE", "").endswith(("postgresql", "postgis")):
+        return database
+    flags = ["-c jit=off"]
+    if statement_timeout_ms > 0:
+        flags.append(f"-c statement_timeout={int(statement_timeout_ms)}")
+    options = dict(database.get("OPTIONS") or {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), *flags]))
+    return {**database, "OPTIONS": options}

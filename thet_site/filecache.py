@@ -10,6 +10,8 @@ then fails to start, saying which folder and why, rather than trusting its conte
 import os
 import stat
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.exceptions import ImproperlyConfigured
 
@@ -40,9 +42,6 @@ class PrivateFileBasedCache(FileBasedCache):
 
 def ensure_private_cache_dirs() -> None:
     """At start-up: create and check the folder of every private file cache."""
-    from django.conf import settings
-    from django.core.cache import caches
-
     for alias, config in settings.CACHES.items():
         if config.get("BACKEND") == f"{__name__}.PrivateFileBasedCache":
             caches[alias]  # noqa: B018 - instantiating it creates and checks the folder

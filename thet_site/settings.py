@@ -8,13 +8,13 @@ from pathlib import Path
 
 import dj_database_url
 
-from thet_site.database import limit_connections
 from thet_site.env import (
     cache_config,
     env_bool,
     env_int,
     env_list,
     frontend_cache_config,
+    limit_connections,
     media_storages,
     origin_of,
     page_cache_config,

@@ -14,11 +14,10 @@ publication's citation tags all call ``absolute_url``. The base is, in order:
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from wagtail.models import Site
 
 
 def _site_root(request) -> str:
-    from wagtail.models import Site
-
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         site = Site.objects.filter(is_default_site=True).first()

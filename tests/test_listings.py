@@ -70,7 +70,7 @@ BOTH = pytest.mark.parametrize("case", [PROJECTS, PUBLICATIONS], ids=str)
 def page_of(client, url, status=200):
     response = client.get(url)
     assert response.status_code == status, url
-    return unescape(response.content.decode())
+    return response.content.decode()
 
 
 def count_heading(html) -> str:
@@ -86,6 +86,7 @@ def cards(html) -> int:
 def test_an_unknown_value_gives_an_empty_list_and_says_so(client, case):
     html = page_of(client, f"{case.url}?{case.facet}=no-such-thing")
     assert cards(html) == 0
+    html = unescape(html)
     assert f"No {case.plural} match these filters." in html
     assert case.unknown_message in html
     assert "Try fewer filters" in html and "Clear filters" in html
@@ -100,9 +101,9 @@ def test_an_unknown_value_gives_an_empty_list_and_says_so(client, case):
 )
 def test_a_malformed_value_is_ignored_and_named(client, case, value):
     html = page_of(client, f"{case.url}?{case.facet}={value}")
+    assert "<script>" not in html
     assert "Some filters in this address could not be used" in html
     assert cards(html) == case.total, "the value is ignored: every item is listed"
-    assert "<script>" not in html
     assert "Clear filters" not in html, "nothing valid filters the list"
 
 
@@ -135,7 +136,7 @@ def test_a_repeated_parameter_counts_once_the_last(client, case):
 def test_a_malformed_year_is_ignored_and_named(client):
     for year in ("abc", "99999999999999999999", "9" * 5000, "0", "20%2024"):
         html = page_of(client, f"/publications/?year={year}")
-        assert "Year: The year must be a four-digit year" in html, year
+        assert "Year: The year must be a four-digit year" in unescape(html), year
         assert cards(html) == PUBLICATIONS.total
 
 

@@ -24,6 +24,10 @@ Bad input, one behaviour for every listing (DESIGN.md: never a 500):
 * a page number that is not a number gives the first page, one out of range the last;
 * the search words are cleaned and capped (``pages.search.query_words``), and the words
   left out are named (``ignored_notice``).
+
+Search engine: the publication listing searches with Wagtail's backend, as site search
+does; the project listing matches its (equally bounded) words in SQL, inside the one
+statement that counts its facets: ``partnerships/listings.py`` says why.
 """
 
 from urllib.parse import urlencode

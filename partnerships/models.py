@@ -1,4 +1,10 @@
-"""Programmes, projects and the taxonomy they are filed under."""
+"""Programmes, projects and the taxonomy they are filed under.
+
+The project listing (its view-model, facet counts, cards' facts and open data) is in
+``partnerships/listings.py``, its filter form in ``forms.py``, the map in ``worldmap.py``:
+this module imports them and they import no model (``ProjectIndexPage`` hands the listing
+its projects and filter options), so the dependency runs one way.
+"""
 
 import functools
 from types import SimpleNamespace

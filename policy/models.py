@@ -1,4 +1,10 @@
-"""Policy Work, publications (reports, papers, briefings) and their taxonomy."""
+"""Policy Work, publications (reports, papers, briefings) and their taxonomy.
+
+The publication listing (its view-model and open data) is in ``policy/listings.py``, its
+filter form in ``forms.py``: this module imports them and they import no model
+(``PublicationIndexPage`` hands the listing its publications, types and topics). Whether a
+document is held back until its publication launches is ``policy/holdback.py``.
+"""
 
 import datetime
 import functools

@@ -1,4 +1,4 @@
-"""The GET filter form of the project listing.
+"""The GET filter form of the project listing (a ``pages.listings.FilterForm``).
 
 Every filter is a slug in the query string (``?country=tanzania&theme=mental-health``),
 so every state of the listing is a readable, shareable address. Each option shows how
@@ -10,82 +10,57 @@ capped (``pages.search.query_words``), so a statement's shape cannot grow with t
 and each facet is counted by one grouped aggregate over the filtered projects (work
 proportional to the matching projects, not options × projects).
 
-Bad input never reaches the database as-is and never raises: a value that is not a slug
-at all is ignored and reported; a well-formed slug that names nothing simply matches no
+Bad input is handled as on every listing (``pages/listings.py``): a value that is not a
+slug at all is ignored and reported; a well-formed slug that names nothing matches no
 projects, and the page says so.
+
+The form imports no model: it is given the projects and the options it counts
+(``ProjectIndexPage.facet_options``), so the dependency runs one way, models → listings →
+forms.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
-from urllib.parse import urlencode
 
 from django import forms
-from django.core.validators import validate_slug
 from django.db import connections
 from django.db.models import CharField, Count, F, IntegerField, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
-from pages.search import clean_query, ignored_words_notice, query_words
-from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProgrammePage
+from pages.listings import FilterForm, SlugFilterField
 from thet_site.privacy import public
 
 FACETS = ("country", "theme", "partner", "programme")
-# Every query-string parameter the listing reads: what its kept rendering varies on.
-FILTER_PARAMS = ("q", *FACETS, "page")
-MAX_SLUG_LENGTH = 255  # the longest slug a snippet or page can have
 
 
-class FacetField(forms.ChoiceField):
-    """A select of slugs. Any well-formed slug is accepted, so an unknown one can give an
-    empty list with a message rather than an error; anything else is rejected."""
-
-    default_error_messages = {
-        "invalid_choice": "“%(value)s” is not a valid value for this filter, so we ignored it."
-    }
-
-    def validate(self, value):
-        forms.Field.validate(self, value)
-        if value:
-            try:
-                if len(value) > MAX_SLUG_LENGTH:
-                    raise forms.ValidationError("too long")
-                validate_slug(value)
-            except forms.ValidationError:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": value[:60]},
-                ) from None
-
-
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(FilterForm):
     q = forms.CharField(
         label="Search projects",
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text="Words from a project's title, summary or partners.",
     )
-    country = FacetField(label="Country", required=False)
-    theme = FacetField(label="Health theme", required=False)
-    partner = FacetField(label="Partner organisation", required=False)
-    programme = FacetField(label="Programme", required=False)
+    country = SlugFilterField(label="Country", required=False)
+    theme = SlugFilterField(label="Health theme", required=False)
+    partner = SlugFilterField(label="Partner organisation", required=False)
+    programme = SlugFilterField(label="Programme", required=False)
 
-    def __init__(self, data, *, projects, **kwargs):
-        """``projects``: the live, public projects of the listing (a ``ProjectQuerySet``)."""
+    unmatched_messages = {
+        "country": "We have no country “{value}”.",
+        "theme": "We have no health theme “{value}”.",
+        "partner": "We have no partner organisation “{value}”.",
+        "programme": "We have no programme “{value}”.",
+    }
+
+    def __init__(self, data, *, projects, options, **kwargs):
+        """``projects``: the live, public projects of the listing (a ``ProjectQuerySet``);
+        ``options``: a queryset per facet of what it may offer (countries, health themes,
+        partner organisations, live programmes), read only when the counts are needed."""
         super().__init__(data, **kwargs)
         self.projects = projects
-        self.is_valid()
-        self.filters = {name: self.cleaned_data.get(name) or "" for name in FACETS}
-        words = query_words(clean_query(self.cleaned_data.get("q") or ""))
-        # The words searched for; ``ignored_words`` are those left out (the page says so).
-        self.query = words.query
-        self.ignored_words = list(words.ignored)
-
-    @property
-    def ignored_notice(self) -> str:
-        return ignored_words_notice(self.ignored_words)
+        self.options = options
 
     def __iter__(self):
         # The options and their counts are worked out only when the form is rendered.
@@ -93,11 +68,10 @@ class ProjectFilterForm(forms.Form):
             self.fields[facet].choices = self._choices(facet)
         return super().__iter__()
 
-    # --- filtering ----------------------------------------------------------------------
+    def names_nothing(self, name: str, value) -> bool:
+        return self.selected(name) is None
 
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.query or any(self.filters.values()))
+    # --- filtering ----------------------------------------------------------------------
 
     def _conditions(self, exclude: str | None = None) -> Q:
         q = Q()
@@ -138,9 +112,9 @@ class ProjectFilterForm(forms.Form):
             "projectpage_id"
         )
 
-    def filtered(self):
-        """The listing's projects with every valid filter applied."""
-        return self.projects.filter(self._conditions())
+    def apply(self, projects):
+        """``projects`` with every valid filter and the search words applied."""
+        return projects.filter(self._conditions())
 
     # --- faceted counts -----------------------------------------------------------------
 
@@ -181,8 +155,9 @@ class ProjectFilterForm(forms.Form):
                 .annotate(f_n=Count(relation) if counted else Value(0, output_field=IntegerField()))
             )
 
-        programmes = public(ProgrammePage.objects.live())
-        partners = PartnerOrganisation.objects.all()
+        countries, themes = self.options["country"], self.options["theme"]
+        partners = self.options["partner"]
+        programmes = public(self.options["programme"])
         connection = connections[self.projects.db]
         quote = connection.ops.quote_name
         sets, ctes, cte_params, within = {}, [], [], {}
@@ -197,12 +172,12 @@ class ProjectFilterForm(forms.Form):
             within[facet] = RawSQL(f"SELECT {quote('pk')} FROM {name}", ())  # noqa: S608, S611
         parts = [
             part(
-                Country.objects.filter(projects__in=within["country"]),
+                countries.filter(projects__in=within["country"]),
                 "country",
                 "projects",
                 iso="iso_code",
             ),
-            part(HealthTheme.objects.filter(projects__in=within["theme"]), "theme", "projects"),
+            part(themes.filter(projects__in=within["theme"]), "theme", "projects"),
             part(
                 partners.filter(uk_projects__in=within["partner"]),
                 "partner",
@@ -233,13 +208,13 @@ class ProjectFilterForm(forms.Form):
         ]
         # A selected option is shown even when nothing matches it (n = 0).
         selected = {
-            "country": (Country.objects, {"iso": "iso_code"}),
-            "theme": (HealthTheme.objects, {}),
+            "country": (countries, {"iso": "iso_code"}),
+            "theme": (themes, {}),
             "partner": (partners, {"location": "location"}),
             "programme": (programmes, {"label": "title"}),
         }
         for facet, (options, extra) in selected.items():
-            if self.filters[facet]:
+            if self.filters.get(facet):
                 parts.append(
                     part(options.filter(slug=self.filters[facet]), facet, None, 0, **extra)
                 )
@@ -271,7 +246,7 @@ class ProjectFilterForm(forms.Form):
             "partner": "All partners",
             "programme": "All programmes",
         }[name]
-        selected = self.filters[name]
+        selected = self.filters.get(name, "")
         options = [
             (item, (item.slug, f"{item.name} ({item.n})"))
             for item in self.facets[name]
@@ -280,26 +255,21 @@ class ProjectFilterForm(forms.Form):
         if name != "partner":
             return [("", empty)] + [option for _, option in options]
         # Partners are grouped: UK partners, then overseas partners.
+        partner = self.options["partner"].model
         groups = [
             (label, [option for item, option in options if item.location == location])
             for location, label in (
-                (PartnerOrganisation.UK, "UK partners"),
-                (PartnerOrganisation.OVERSEAS, "Overseas partners"),
+                (partner.UK, "UK partners"),
+                (partner.OVERSEAS, "Overseas partners"),
             )
         ]
         return [("", empty)] + [(label, group) for label, group in groups if group]
 
     def selected(self, name: str):
         """The snippet or page chosen for facet ``name``, or None."""
-        return next((i for i in self.facets[name] if i.slug == self.filters[name]), None)
+        value = self.filters.get(name)
+        return next((i for i in self.facets[name] if i.slug == value), None)
 
     def country_counts(self) -> list:
         """Countries with projects under the other filters, for the map and its list."""
         return [country for country in self.facets["country"] if country.n]
-
-    # --- links ----------------------------------------------------------------------------
-
-    def querystring(self, **changes) -> str:
-        """The current valid filters as a query string, with ``changes`` applied."""
-        params = {"q": self.query, **self.filters, **changes}
-        return urlencode([(k, v) for k, v in params.items() if v])

@@ -1,20 +1,133 @@
-"""The project listing's open data twin: ``/our-work/projects/data.csv`` and ``data.json``
-(#16), the same projects as the listing for the same filters (its own form and queryset:
-live, public, in order), every one of them rather than a page. The format is written by
-``thet_site/opendata.py``; README.md ("Open data") documents the columns and fields.
+"""The project listing (``/our-work/projects/``): its view-model, the projects' facts for
+cards, and its open data twin.
 
-A fixed number of queries whatever the number of rows: the filtered projects (with their
-programme), their countries, themes and partners (``attach_facts``), the countries' ISO
-codes and the site's organisation name.
+``ProjectListing`` is the listing pattern of ``pages/listings.py``: the filter form
+(``partnerships/forms.py``, with the facet counts), the page of projects and the world
+map, each worked out only when the template shows it, so a kept rendering
+(``{% fragment %}``) runs none of their queries.
+
+The search box, the one place it differs from site search and the publication listing
+(Wagtail's search backend): its words are matched with ``icontains`` on the title, the
+summary and the partners' names, as plain SQL conditions of the projects' queryset. That
+queryset is written once into the single statement that counts all four facets
+(``ProjectFilterForm.facets``, a ``WITH`` of the filtered projects); the backend gives a
+ranked result, built differently per database (a tsvector join on PostgreSQL, an FTS5
+table behind ``pages/search_backend.py`` on SQLite), not a condition to compose into that
+statement. A part of a name ("Notting") also matches, as visitors type partners' and
+places' names. The words are the same bounded ones (``pages.search.query_words``, at most
+six), so the statements stay bounded in number and size, and flat at 10x the projects
+(tests/test_bounded_cost.py).
+
+The open data (``/our-work/projects/data.csv`` and ``data.json``, #16): the same projects
+as the listing for the same filters (live, public, in order), every one of them rather than
+a page. The format is written by ``thet_site/opendata.py``; README.md ("Open data")
+documents the columns and fields. A fixed number of queries whatever the number of rows:
+the filtered projects (with their programme), their countries, themes and partners
+(``attach_facts``), the countries' ISO codes and the site's organisation name.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
+
+from pages.listings import Listing
 from pages.models import SiteFooter
-from partnerships.forms import FILTER_PARAMS
-from partnerships.models import Country, ProjectListing, attach_facts
+from partnerships.forms import ProjectFilterForm
+from partnerships.worldmap import map_context
 from thet_site import opendata
 from thet_site.siteurl import absolute_url
+
+PROJECTS_PER_PAGE = 20
+FILTER_PARAMS = ProjectFilterForm.params()
+FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
+
+
+class ProjectListing(Listing):
+    """The filter form, page of projects and map of a ``ProjectIndexPage`` (``index``),
+    which gives its projects (``listed_projects``) and facet options (``facet_options``)."""
+
+    per_page = PROJECTS_PER_PAGE
+
+    @cached_property
+    def items(self):
+        return self.index.listed_projects()
+
+    @cached_property
+    def form(self):
+        return ProjectFilterForm(
+            self.request.GET, projects=self.items, options=self.index.facet_options()
+        )
+
+    @cached_property
+    def projects(self):
+        page = self.page
+        page.object_list = attach_facts(page.object_list)
+        return page
+
+    @cached_property
+    def world_map(self) -> dict:
+        form = self.form
+        return map_context(
+            form.country_counts(),
+            lambda country: f"?{form.querystring(country=country.slug)}",
+        )
+
+
+def attach_facts(projects) -> list:
+    """Give each project ``facts``: its countries, health themes, UK partners and overseas
+    partners, each a list of objects with ``name`` (partners also ``website`` and
+    ``country``), in name order. One query for any number of projects (a UNION ALL over
+    the four relations) where prefetching would take four."""
+    projects = list(projects)
+    if not projects:
+        return projects
+    model = projects[0]._meta.model
+    ids = [project.pk for project in projects]
+    text = CharField()
+    blank = Value("", output_field=text)
+
+    def part(relation, target):
+        through = getattr(model, relation).through
+        partner = target == "partnerorganisation"
+        return (
+            through.objects.filter(projectpage__in=ids)
+            .order_by()
+            .annotate(
+                f_project=F("projectpage"),
+                f_relation=Value(relation, output_field=text),
+                f_name=F(f"{target}__name"),
+                f_website=F(f"{target}__website") if partner else blank,
+                f_country=Coalesce(F(f"{target}__country__name"), blank) if partner else blank,
+            )
+            .values("f_project", "f_relation", "f_name", "f_website", "f_country")
+        )
+
+    parts = [
+        part("countries", "country"),
+        part("themes", "healththeme"),
+        part("uk_partners", "partnerorganisation"),
+        part("overseas_partners", "partnerorganisation"),
+    ]
+    facts = {pk: {relation: [] for relation in FACT_RELATIONS} for pk in ids}
+    for row in parts[0].union(*parts[1:], all=True).order_by("f_relation", "f_name"):
+        country = row["f_country"]
+        facts[row["f_project"]][row["f_relation"]].append(
+            SimpleNamespace(
+                name=row["f_name"],
+                website=row["f_website"],
+                country=SimpleNamespace(name=country) if country else None,
+            )
+        )
+    for project in projects:
+        project.__dict__["_facts"] = SimpleNamespace(**facts[project.pk])
+    return projects
+
+
+# --- open data --------------------------------------------------------------------------
 
 CSV_HEADER = [
     "Title",
@@ -31,17 +144,17 @@ CSV_HEADER = [
     "Last updated",
 ]
 # The parameters the data varies on: the listing's, without its page number.
-DATA_PARAMS = tuple(name for name in FILTER_PARAMS if name != "page")
+DATA_PARAMS = ProjectFilterForm.data_params()
 
 
 def project_data(index, request) -> dict:
     """The projects the listing shows for ``request``'s filters, as JSON items and CSV
     rows (see ``opendata.respond``)."""
     listing = ProjectListing(index, request)
-    form = listing.form
-    projects, total = opendata.bounded(form.filtered())
+    projects, total = opendata.bounded(listing.filtered)
     attach_facts(projects)
-    codes = dict(Country.objects.values_list("name", "iso_code")) if projects else {}
+    countries = listing.form.options["country"]
+    codes = dict(countries.values_list("name", "iso_code")) if projects else {}
 
     def country(name):
         return {"code": codes.get(name, "").upper(), "name": name} if name else None
@@ -93,7 +206,7 @@ def project_data(index, request) -> dict:
     return opendata.dataset(
         request,
         index,
-        form.querystring(),
+        listing.querystring,
         attribution=SiteFooter.for_request(request).organisation_name,
         items=items,
         total=total,

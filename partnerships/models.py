@@ -1,14 +1,18 @@
-"""Programmes, projects and the taxonomy they are filed under."""
+"""Programmes, projects and the taxonomy they are filed under.
+
+The project listing (its view-model, facet counts, cards' facts and open data) is in
+``partnerships/listings.py``, its filter form in ``forms.py``, the map in ``worldmap.py``:
+this module imports them and they import no model (``ProjectIndexPage`` hands the listing
+its projects and filter options), so the dependency runs one way.
+"""
 
 import functools
 from types import SimpleNamespace
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import CharField, Count, F, IntegerField, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -22,38 +26,15 @@ from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
 from pages.taxonomy import TaxonomyBase
+from partnerships import worldmap
+from partnerships.listings import FILTER_PARAMS, ProjectListing, attach_facts
+from partnerships.listings import respond as respond_with_data
+from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
-
-PROJECTS_PER_PAGE = 20
-
-
-class SubqueryCount(Subquery):
-    """``(SELECT COUNT(*) FROM (subquery))``: a correlated count that works on every backend."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
-
-
-def map_context(countries, href_for) -> dict:
-    """The world map and its text list for ``countries`` annotated with a count ``n``.
-
-    ``href_for(country)`` gives each country's link (the filtered project listing).
-    """
-    from partnerships.worldmap import render_world_map
-
-    countries = [country for country in countries if country.n]
-    by_code = {country.iso_code.upper(): country for country in countries}
-    svg = render_world_map(
-        {code: country.n for code, country in by_code.items()},
-        lambda code: href_for(by_code[code]),
-    )
-    return {"svg": svg, "items": [(country, href_for(country)) for country in countries]}
 
 
 def country_choices():
-    from partnerships.worldmap import country_choices as choices
-
-    return [("", "Choose a country")] + list(choices())
+    return [("", "Choose a country")] + list(worldmap.country_choices())
 
 
 class Country(TaxonomyBase):
@@ -222,65 +203,15 @@ class ProgrammePage(BasePage):
                 .annotate(n=Count("projects"))
                 .order_by("name")
             )
-            return map_context(countries, lambda country: f"{listing}&country={country.slug}")
+            return worldmap.map_context(
+                countries, lambda country: f"{listing}&country={country.slug}"
+            )
 
         context["projects"] = functools.cache(lambda: attach_facts(projects()[:12]))
         context["project_count"] = lambda: projects().count()
         context["project_index"] = project_index
         context["world_map"] = world_map
         return context
-
-
-def attach_facts(projects) -> list:
-    """Give each project ``facts``: its countries, health themes, UK partners and overseas
-    partners, each a list of objects with ``name`` (partners also ``website`` and
-    ``country``), in name order. One query for any number of projects (a UNION ALL over
-    the four relations) where prefetching would take four."""
-    projects = list(projects)
-    if not projects:
-        return projects
-    ids = [project.pk for project in projects]
-    text = CharField()
-    blank = Value("", output_field=text)
-
-    def part(relation, target):
-        through = getattr(ProjectPage, relation).through
-        partner = target == "partnerorganisation"
-        return (
-            through.objects.filter(projectpage__in=ids)
-            .order_by()
-            .annotate(
-                f_project=F("projectpage"),
-                f_relation=Value(relation, output_field=text),
-                f_name=F(f"{target}__name"),
-                f_website=F(f"{target}__website") if partner else blank,
-                f_country=Coalesce(F(f"{target}__country__name"), blank) if partner else blank,
-            )
-            .values("f_project", "f_relation", "f_name", "f_website", "f_country")
-        )
-
-    parts = [
-        part("countries", "country"),
-        part("themes", "healththeme"),
-        part("uk_partners", "partnerorganisation"),
-        part("overseas_partners", "partnerorganisation"),
-    ]
-    facts = {pk: {relation: [] for relation in FACT_RELATIONS} for pk in ids}
-    for row in parts[0].union(*parts[1:], all=True).order_by("f_relation", "f_name"):
-        country = row["f_country"]
-        facts[row["f_project"]][row["f_relation"]].append(
-            SimpleNamespace(
-                name=row["f_name"],
-                website=row["f_website"],
-                country=SimpleNamespace(name=country) if country else None,
-            )
-        )
-    for project in projects:
-        project.__dict__["_facts"] = SimpleNamespace(**facts[project.pk])
-    return projects
-
-
-FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 
 class ProjectQuerySet(PublicQuerySet):
@@ -305,54 +236,27 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
     def data(self, request, fmt):
         """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
         with the listing's filters (thet_site/urls.py routes the file names here)."""
-        from partnerships.listings import respond
-
-        return respond(self, request, fmt)
+        return respond_with_data(self, request, fmt)
 
     def get_context(self, request, *args, **kwargs):
-        from partnerships.forms import FILTER_PARAMS
-        from thet_site.fragments import vary_on_params
-
         context = super().get_context(request, *args, **kwargs)
+        # Lazy: nothing is queried until the template asks (partnerships/listings.py).
         context["listing"] = ProjectListing(self, request)
         context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
         return context
 
+    def listed_projects(self):
+        """The projects the listing shows: its live, public children, in title order."""
+        return ProjectPage.objects.child_of(self).for_listing()
 
-class ProjectListing:
-    """The listing's filter form, page of projects and map, each worked out only when the
-    template shows it: when the rendered listing is already kept (``{% fragment %}``),
-    none of its queries run."""
-
-    def __init__(self, index, request):
-        self.index = index
-        self.request = request
-
-    @cached_property
-    def form(self):
-        from partnerships.forms import ProjectFilterForm
-
-        projects = ProjectPage.objects.child_of(self.index).for_listing()
-        return ProjectFilterForm(self.request.GET, projects=projects)
-
-    @cached_property
-    def projects(self):
-        paginator = Paginator(self.form.filtered(), PROJECTS_PER_PAGE)
-        page = paginator.get_page(self.request.GET.get("page"))
-        page.object_list = attach_facts(page.object_list)
-        return page
-
-    @cached_property
-    def querystring(self) -> str:
-        return self.form.querystring()
-
-    @cached_property
-    def world_map(self) -> dict:
-        form = self.form
-        return map_context(
-            form.country_counts(),
-            lambda country: f"?{form.querystring(country=country.slug)}",
-        )
+    def facet_options(self) -> dict:
+        """What each of the listing's filters may offer (querysets, read when counted)."""
+        return {
+            "country": Country.objects.all(),
+            "theme": HealthTheme.objects.all(),
+            "partner": PartnerOrganisation.objects.all(),
+            "programme": ProgrammePage.objects.live(),
+        }
 
 
 class ProjectPage(BasePage):

@@ -129,3 +129,18 @@ def render_world_map(
 def _join(fragments: list[SafeString]) -> SafeString:
     """Concatenate already-escaped fragments without escaping them again."""
     return format_html_join("", "{}", ((fragment,) for fragment in fragments))
+
+
+def map_context(countries, href_for) -> dict:
+    """The world map and its text list for ``countries`` annotated with a count ``n``
+    (the map presenter the project listing and a programme's page use).
+
+    ``href_for(country)`` gives each country's link (the filtered project listing).
+    """
+    countries = [country for country in countries if country.n]
+    by_code = {country.iso_code.upper(): country for country in countries}
+    svg = render_world_map(
+        {code: country.n for code, country in by_code.items()},
+        lambda code: href_for(by_code[code]),
+    )
+    return {"svg": svg, "items": [(country, href_for(country)) for country in countries]}

@@ -1,20 +1,60 @@
-"""The publication listing's open data twin: ``/publications/data.csv`` and ``data.json``
-(#16), the same publications as the listing for the same filters (its own form and
-queryset: live, public, newest first), every one of them rather than a page. The format
-is written by ``thet_site/opendata.py``; README.md ("Open data") documents the fields.
+"""The publication listing (``/publications/``): its view-model and its open data twin.
 
-A fixed number of queries whatever the number of rows: the listing's years (for its
-form), the filtered publications with their type and document, their topics, and the
-site's organisation name (plus the search, when ``q`` is given).
+``PublicationListing`` is the listing pattern of ``pages/listings.py``: the filter form
+(``policy/forms.py``) and the page of publications, each worked out only when the
+template shows it, so a kept rendering (``{% fragment %}``) runs none of their queries.
+
+Its search box uses Wagtail's search backend, as site search does (publications are long
+texts: matching the words' stems in their body is what readers expect), with the same
+bounded words (``pages.search.query_words``, at most six) and at most 500 matches, taken
+as a list of ids into the filtered queryset. It has no facet counts, so that list is read
+once. The project listing differs, for the reason given in ``partnerships/listings.py``.
+
+The open data (``/publications/data.csv`` and ``data.json``, #16): the same publications
+as the listing for the same filters (live, public, newest first), every one of them rather
+than a page. The format is written by ``thet_site/opendata.py``; README.md ("Open data")
+documents the fields. A fixed number of queries whatever the number of rows: the listing's
+years (for its form), the filtered publications with their type and document, their
+topics, and the site's organisation name (plus the search, when ``q`` is given).
 """
 
 from __future__ import annotations
 
+from django.utils.functional import cached_property
+
+from pages.listings import Listing
 from pages.models import SiteFooter
-from policy.forms import FILTER_PARAMS
-from policy.models import PublicationListing
+from policy.forms import PublicationFilterForm
 from thet_site import opendata
 from thet_site.siteurl import absolute_url
+
+PUBLICATIONS_PER_PAGE = 12
+FILTER_PARAMS = PublicationFilterForm.params()
+
+
+class PublicationListing(Listing):
+    """The filter form and page of publications of a ``PublicationIndexPage``
+    (``index``), which gives its publications (``listed_publications``) and the types
+    and topics to filter by (``filter_options``)."""
+
+    per_page = PUBLICATIONS_PER_PAGE
+
+    @cached_property
+    def items(self):
+        return self.index.listed_publications()
+
+    @cached_property
+    def form(self):
+        dates = self.items.order_by().dates("publication_date", "year")
+        years = sorted({d.year for d in dates}, reverse=True)
+        return PublicationFilterForm(self.request.GET, years=years, **self.index.filter_options())
+
+    @cached_property
+    def publications(self):
+        return self.page
+
+
+# --- open data --------------------------------------------------------------------------
 
 CSV_HEADER = [
     "Title",
@@ -29,14 +69,14 @@ CSV_HEADER = [
     "Document media type",
 ]
 # The parameters the data varies on: the listing's, without its page number.
-DATA_PARAMS = tuple(name for name in FILTER_PARAMS if name != "page")
+DATA_PARAMS = PublicationFilterForm.data_params()
 
 
 def publication_data(index, request) -> dict:
     """The publications the listing shows for ``request``'s filters, as JSON items and
     CSV rows (see ``opendata.respond``)."""
     listing = PublicationListing(index, request)
-    publications, total = opendata.bounded(listing.form.apply(listing.all))
+    publications, total = opendata.bounded(listing.filtered)
     items = []
     for publication in publications:
         document = publication.document

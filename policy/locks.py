@@ -26,11 +26,11 @@ from wagtail.models import Revision
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from policy.models import PublicationPage
+
 
 def live_publications_using(obj):
     """The live publications whose PDF (a document) or cover (an image) ``obj`` is."""
-    from policy.models import PublicationPage
-
     if obj is None or obj.pk is None:
         return PublicationPage.objects.none()
     field = "document" if isinstance(obj, get_document_model()) else "cover_image"
@@ -40,8 +40,6 @@ def live_publications_using(obj):
 def scheduled_launches_using(obj):
     """Approved, scheduled publication revisions whose PDF or cover ``obj`` is: signed off
     as they are, so their files are locked too."""
-    from policy.models import PublicationPage
-
     field = "document" if isinstance(obj, get_document_model()) else "cover_image"
     return Revision.objects.filter(
         content_type=ContentType.objects.get_for_model(PublicationPage),

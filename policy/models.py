@@ -1,29 +1,29 @@
-"""Policy Work, publications (reports, papers, briefings) and their taxonomy."""
+"""Policy Work, publications (reports, papers, briefings) and their taxonomy.
+
+The publication listing (its view-model and open data) is in ``policy/listings.py``, its
+filter form in ``forms.py``: this module imports them and they import no model
+(``PublicationIndexPage`` hands the listing its publications, types and topics). Whether a
+document is held back until its publication launches is ``policy/holdback.py``.
+"""
 
 import datetime
 import functools
 import logging
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urljoin
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import models
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
-from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField
 from wagtail.models import (
     Orderable,
     Page,
     PageManager,
-    PageViewRestriction,
-    ReferenceIndex,
-    Revision,
 )
 from wagtail.search import index
 
@@ -37,7 +37,10 @@ from pages.pictures import (
     with_pictures,
 )
 from pages.taxonomy import TaxonomyBase
+from policy.listings import FILTER_PARAMS, PublicationListing
+from policy.listings import respond as respond_with_data
 from policy.signoff import SignOffRequired
+from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
 from thet_site.siteurl import absolute_url
 
@@ -316,51 +319,22 @@ class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
     def data(self, request, fmt):
         """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
         with the listing's filters (thet_site/urls.py routes the file names here)."""
-        from policy.listings import respond
-
-        return respond(self, request, fmt)
-
-    per_page = 12
+        return respond_with_data(self, request, fmt)
 
     def get_context(self, request, *args, **kwargs):
-        from policy.forms import FILTER_PARAMS
-        from thet_site.fragments import vary_on_params
-
         context = super().get_context(request, *args, **kwargs)
+        # Lazy: nothing is queried until the template asks (policy/listings.py).
         context["listing"] = PublicationListing(self, request)
         context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
         return context
 
+    def listed_publications(self):
+        """The publications the listing shows: its live, public children, newest first."""
+        return PublicationPage.objects.child_of(self).for_listing()
 
-class PublicationListing:
-    """The filter form and the page of publications, each worked out only when the
-    template shows it (so a kept rendering, see ``thet_site/fragments.py``, costs no
-    queries)."""
-
-    def __init__(self, index, request):
-        self.index = index
-        self.request = request
-
-    @cached_property
-    def all(self):
-        return PublicationPage.objects.child_of(self.index).for_listing()
-
-    @cached_property
-    def form(self):
-        from policy.forms import PublicationFilterForm
-
-        dates = self.all.order_by().dates("publication_date", "year")
-        years = sorted({d.year for d in dates}, reverse=True)
-        return PublicationFilterForm(self.request.GET or None, years=years)
-
-    @cached_property
-    def querystring(self) -> str:
-        return urlencode(self.form.active)
-
-    @cached_property
-    def publications(self):
-        paginator = Paginator(self.form.apply(self.all), self.index.per_page)
-        return paginator.get_page(self.request.GET.get("page"))
+    def filter_options(self) -> dict:
+        """The publication types and topics the listing filters by (querysets)."""
+        return {"types": PublicationType.objects.all(), "topics": Topic.objects.all()}
 
 
 class PolicyWorkPage(SignOffRequired, BasePage):
@@ -435,97 +409,3 @@ class PolicyWorkFeaturedPublication(Orderable):
     )
 
     panels = [FieldPanel("publication")]
-
-
-def document_is_held_back(document) -> bool:
-    """Whether a document must stay private because its publication has not launched.
-
-    Only what is live and what is to come counts, never history (#13):
-
-    * A document that live content offers is public, whatever drafts say: the document of
-      a live, public publication, or a file that a live, public page links to (Wagtail's
-      reference index, which records each page as published).
-    * Otherwise it is held back while a publication refers to it: the saved page of a
-      publication that is not live or not public (scheduled, draft-only, unpublished,
-      private), the latest revision of any publication (a draft, or a launch waiting for
-      sign-off) or a revision scheduled to go live. So a scheduled publication's file
-      waits for `publish_scheduled`, a new edition attached in a draft waits for that
-      draft to be published, and unpublishing a publication withdraws its file too.
-    * A document no publication refers to in those ways is public, as it always was:
-      files only ordinary pages link to, and files that only old revisions mention.
-
-    One query for a file that is live (every download of a live publication), two
-    otherwise, in plain SQL: it runs on every download.
-    """
-    if _offered_live(document.pk):
-        return False
-    return _referred_to_by_a_publication(document.pk)
-
-
-def _offered_live(document_pk) -> bool:
-    """Whether a live page outside every private section offers or links to the document.
-
-    Plain SQL, portable between SQLite and PostgreSQL: the same query through the ORM
-    (three nested subqueries) costs several times more to build than to run.
-    """
-    page = Page._meta.db_table
-    document_model = get_document_model()
-    sql = f"""
-        SELECT 1 FROM {page} p
-        WHERE p.id IN (
-            SELECT page_ptr_id FROM {PublicationPage._meta.db_table} WHERE document_id = %s
-            UNION
-            SELECT CAST(object_id AS INTEGER) FROM {ReferenceIndex._meta.db_table}
-            WHERE to_content_type_id = %s AND to_object_id = %s AND base_content_type_id = %s
-        )
-        AND p.live
-        AND NOT EXISTS (
-            SELECT 1 FROM {PageViewRestriction._meta.db_table} r
-            JOIN {page} rp ON rp.id = r.page_id
-            WHERE SUBSTR(p.path, 1, LENGTH(rp.path)) = rp.path
-        )
-        LIMIT 1
-    """  # noqa: S608 - table names from the models, values as parameters
-    params = [
-        document_pk,
-        ContentType.objects.get_for_model(document_model).pk,
-        str(document_pk),
-        ContentType.objects.get_for_model(Page).pk,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
-
-
-def _referred_to_by_a_publication(document_pk) -> bool:
-    """Whether a publication's saved page, latest revision or scheduled revision names it."""
-    if connection.vendor == "postgresql":
-        document_of, value = "({}.content ->> 'document')", str(document_pk)
-    else:  # SQLite (and MySQL) have json_extract
-        document_of, value = "json_extract({}.content, '$.document')", document_pk
-    publication, page = PublicationPage._meta.db_table, Page._meta.db_table
-    revision = Revision._meta.db_table
-    sql = f"""
-        SELECT
-            EXISTS (SELECT 1 FROM {publication} WHERE document_id = %s)
-            OR EXISTS (
-                SELECT 1 FROM {publication} pp
-                JOIN {page} p ON p.id = pp.page_ptr_id
-                JOIN {revision} lr ON lr.id = p.latest_revision_id
-                WHERE {document_of.format("lr")} = %s
-            )
-            OR EXISTS (
-                SELECT 1 FROM {revision} r
-                WHERE r.content_type_id = %s AND r.approved_go_live_at IS NOT NULL
-                AND {document_of.format("r")} = %s
-            )
-    """  # noqa: S608 - table names from the models, values as parameters
-    params = [
-        document_pk,
-        value,
-        ContentType.objects.get_for_model(PublicationPage).pk,
-        value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return bool(cursor.fetchone()[0])

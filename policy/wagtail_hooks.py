@@ -6,7 +6,8 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from pages.menus import explorer_shortcut
 from pages.views import TaxonomyViewSet
 from policy import locks
-from policy.models import PublicationIndexPage, PublicationType, Topic, document_is_held_back
+from policy.holdback import document_is_held_back
+from policy.models import PublicationIndexPage, PublicationType, Topic
 
 
 class PublicationTypeViewSet(TaxonomyViewSet):

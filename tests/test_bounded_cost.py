@@ -309,10 +309,10 @@ def assert_busy_page(response):
 
 
 def test_a_statement_timeout_in_a_page_gives_the_busy_page(client, full_render, monkeypatch):
-    def slow(form):
+    def slow(form, projects):
         raise cancelled()
 
-    monkeypatch.setattr(ProjectFilterForm, "filtered", slow)
+    monkeypatch.setattr(ProjectFilterForm, "apply", slow)
     assert_busy_page(client.get(f"{LISTING}?q=health"))
 
 

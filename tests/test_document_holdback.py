@@ -18,12 +18,8 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.rich_text import RichText
 
 from pages.models import ContentPage
-from policy.models import (
-    PublicationIndexPage,
-    PublicationPage,
-    PublicationType,
-    document_is_held_back,
-)
+from policy.holdback import document_is_held_back
+from policy.models import PublicationIndexPage, PublicationPage, PublicationType
 from tests.conftest import PDF_BYTES
 
 

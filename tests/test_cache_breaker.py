@@ -315,13 +315,13 @@ def test_only_one_caller_probes_at_a_time():
 
 def test_circuit_seconds_come_from_the_environment():
     config = cache_config({"REDIS_URL": "redis://:secret@cache.example:6380/0"})
-    assert config["OPTIONS"]["circuit_seconds"] == 30
+    assert config["OPTIONS"]["CIRCUIT_SECONDS"] == 30
     config = cache_config({"REDIS_URL": "redis://x/0", "CACHE_CIRCUIT_SECONDS": "5"})
-    assert config["OPTIONS"]["circuit_seconds"] == 5
+    assert config["OPTIONS"]["CIRCUIT_SECONDS"] == 5
 
 
 def test_the_logged_server_name_has_no_password():
     backend = thet_cache.ResilientRedisCache(
-        "redis://:secret@cache.example:6380/0", {"OPTIONS": {"circuit_seconds": 30}}
+        "redis://:secret@cache.example:6380/0", {"OPTIONS": {"CIRCUIT_SECONDS": 30}}
     )
     assert backend.breaker.name == "cache.example:6380"

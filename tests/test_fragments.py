@@ -191,7 +191,7 @@ def test_a_broken_fragment_cache_only_costs_speed(client, seeded, settings):
         "broken": {
             "BACKEND": "thet_site.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         },
     }
     settings.FRAGMENT_CACHE_ALIAS = "broken"
@@ -205,7 +205,7 @@ def test_the_whole_site_works_with_redis_down(client, seeded, settings):
     down = {
         "BACKEND": "thet_site.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
     }
     settings.CACHES = {"default": down, "pages": down}
     settings.PAGE_CACHE_ENABLED = True

@@ -111,6 +111,7 @@ def redis_at(settings):
         settings.CACHES = {
             "default": cache_config(environ),
             settings.PAGE_CACHE_ALIAS: page_cache_config(django_settings.BASE_DIR, environ),
+            "off": django_settings.CACHES["off"],
         }
         settings.PAGE_CACHE_ENABLED = True
         settings.FRAGMENT_CACHE_ENABLED = True
@@ -149,7 +150,7 @@ def test_a_hung_cache_does_not_hang_the_pages(
 ):
     # The same pages rendered in full with no cache at all: what "normal" costs here.
     dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    settings.CACHES = {"default": dummy, settings.PAGE_CACHE_ALIAS: dummy}
+    settings.CACHES = {"default": dummy, settings.PAGE_CACHE_ALIAS: dummy, "off": dummy}
     uncached = render_time(client, PAGES)
 
     redis_at(hung_redis.port)

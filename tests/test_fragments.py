@@ -207,7 +207,7 @@ def test_the_whole_site_works_with_redis_down(client, seeded, settings):
         "LOCATION": "redis://127.0.0.1:9/0",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
     }
-    settings.CACHES = {"default": down, "pages": down}
+    settings.CACHES = {"default": down, "pages": down, "off": settings.CACHES["off"]}
     settings.PAGE_CACHE_ENABLED = True
     for url in ("/", PROJECTS, f"{PROJECTS}?theme=ncds", "/publications/", "/search/?q=health"):
         response = client.get(url)

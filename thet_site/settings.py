@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "thet_site.fragments.fragment_cache",  # #14: {% cache %} keyed by generation
             ],
         },
     },
@@ -255,6 +256,8 @@ PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 600)
 FRAGMENT_CACHE_ALIAS = "default"
+# What {% cache %} uses when fragments are off (previews, DEBUG, a cache outage).
+CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
 WAGTAILFRONTENDCACHE = frontend_cache_config()

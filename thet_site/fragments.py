@@ -13,7 +13,7 @@ In a template (the ``fragment`` variable comes from the ``fragment_cache`` conte
 processor below)::
 
     {% load cache %}
-    {% cache fragment.timeout content fragment.generation page.pk fragment_vary using=fragment.cache %}
+    {% cache fragment.timeout content fragment.generation page.pk using=fragment.cache %}
       ...
     {% endcache %}
 
@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 
-from thet_site.pagecache import current_generation
+from thet_site.pagecache import current_generation, vary_on_params
+
+__all__ = ["fragment_cache", "generation", "remember", "vary_on_params"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,3 @@ def remember(request, name: str, vary, compute):
         if value is not None:
             cache.set(key, value, fragment.timeout)
     return value
-
-
-def vary_on_params(request, names) -> str:
-    """The query string reduced to the parameters ``names`` that a page reads, in order."""
-    return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])

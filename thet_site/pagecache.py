@@ -29,16 +29,25 @@ Any error from the cache backend is logged and the request is served uncached: a
 outage slows the site down, it never takes it down.
 """
 
+import gzip
 import hashlib
 import logging
 import time
 import uuid
 from functools import cache
+from urllib.parse import urlencode
 
+import brotli
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
+from django.http import HttpResponse
+from django.utils.cache import (
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
@@ -81,8 +90,16 @@ def invalidate() -> None:
         transaction.on_commit(bump_generation)
 
 
+def vary_on_params(request, names) -> str:
+    """The query string reduced to the parameters ``names`` that a page reads, in order."""
+    return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
+
+
 def cache_key(request) -> str:
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """Scheme, host, path and only the parameters some page reads
+    (``PAGE_CACHE_QUERY_PARAMS``): ``?utm_source=...`` variants share one entry."""
+    query = vary_on_params(request, settings.PAGE_CACHE_QUERY_PARAMS)
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
@@ -90,7 +107,9 @@ def _response_is_cacheable(request, response) -> bool:
     if response.status_code != 200 or response.streaming:
         return False
     if response.cookies or getattr(request, "is_preview", False):
-        return False
+        return False  # a CSRF or session cookie: this response is someone's own
+    if b'name="csrfmiddlewaretoken"' in response.content:
+        return False  # a form's CSRF token: never shared, never compressed (BREACH)
     if response.has_header("Cache-Control"):
         control = response["Cache-Control"].lower()
         if "private" in control or "no-store" in control or "no-cache" in control:
@@ -134,25 +153,83 @@ class PageCacheMiddleware:
         stored = found.get(key)
         if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
-            cached = stored[1]
-            cached["X-Page-Cache"] = "hit"
-            return cached
+            return _for_client(request, stored[1], "hit")
 
         request.page_cache = "miss"
         response = self.get_response(request)
-        if _response_is_cacheable(request, response):
-            # Browsers revalidate every time (ETag / Last-Modified give them a cheap
-            # 304), so a publish is never hidden behind a browser's own cache.
-            patch_cache_control(response, max_age=0)
-            if not response.has_header("Last-Modified"):
-                response["Last-Modified"] = http_date(time.time())
-            set_response_etag(response)
-            try:
-                cache.set(key, (generation, response), self.timeout)
-            except Exception:
-                logger.warning("Page cache store failed", exc_info=True)
-        response["X-Page-Cache"] = "miss"
-        return response
+        if not _response_is_cacheable(request, response):
+            response["X-Page-Cache"] = "miss"
+            return response
+        # Browsers revalidate every time (ETag / Last-Modified give them a cheap
+        # 304), so a publish is never hidden behind a browser's own cache.
+        patch_cache_control(response, max_age=0)
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(time.time())
+        set_response_etag(response)
+        variants = encoded_variants(response)
+        try:
+            cache.set(key, (generation, variants), self.timeout)
+        except Exception:
+            logger.warning("Page cache store failed", exc_info=True)
+        return _for_client(request, variants, "miss")
+
+
+# --- Compression (#14) ---------------------------------------------------------------
+# Only what the page cache stores is compressed: anonymous, cookie-less, CSRF-free
+# responses, so no secret sits beside what an attacker can reflect (BREACH). Each
+# encoding is made once, when the page is stored; a hit only picks one.
+
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml")
+MIN_COMPRESS_BYTES = 200
+ENCODERS = {  # in order of preference
+    "br": lambda content: brotli.compress(content, quality=9, mode=brotli.MODE_TEXT),
+    "gzip": lambda content: gzip.compress(content, compresslevel=6, mtime=0),
+}
+
+
+def encoded_variants(response) -> dict:
+    """``{"identity": response, "br": ..., "gzip": ...}``, each a complete response."""
+    variants = {"identity": response}
+    content_type = response.get("Content-Type", "")
+    if (
+        response.has_header("Content-Encoding")
+        or len(response.content) < MIN_COMPRESS_BYTES
+        or not content_type.startswith(COMPRESSIBLE_TYPES)
+    ):
+        return variants
+    patch_vary_headers(response, ("Accept-Encoding",))
+    for encoding, encode in ENCODERS.items():
+        body = encode(response.content)
+        if len(body) >= len(response.content):
+            continue
+        variant = HttpResponse(body, status=response.status_code)
+        for name, value in response.items():
+            variant[name] = value
+        variant["Content-Encoding"] = encoding
+        variant["Content-Length"] = str(len(body))
+        if variant.get("ETag", "").startswith('"'):
+            variant["ETag"] = "W/" + variant["ETag"]  # as Django's GZipMiddleware does
+        variants[encoding] = variant
+    return variants
+
+
+def accepted_encodings(request) -> set[str]:
+    """The codings the client's Accept-Encoding allows (q=0 refuses one)."""
+    accepted = set()
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = item.strip().partition(";")
+        if params.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            continue
+        accepted.add(name.strip().lower())
+    return accepted
+
+
+def _for_client(request, variants: dict, outcome: str):
+    accepted = accepted_encodings(request)
+    encoding = next((e for e in ENCODERS if e in variants and e in accepted), "identity")
+    response = variants[encoding]
+    response["X-Page-Cache"] = outcome
+    return response
 
 
 # --- Invalidation -------------------------------------------------------------------

@@ -2,13 +2,17 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import QueryDict
+from django.middleware.csrf import get_token
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
 
 from pages.models import ContentPage, SiteFooter
 from partnerships.models import Country
+from thet_site import pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +22,6 @@ def about():
 
 
 def test_second_visit_is_served_from_the_cache_without_queries(client, seeded):
-    from django.db import connection
-
     first = client.get("/about/")
     assert first.status_code == 200
     assert first["X-Page-Cache"] == "miss"
@@ -120,8 +122,6 @@ def test_posts_admin_and_health_are_not_cached(client, seeded):
 
 
 def test_responses_that_set_cookies_are_not_stored(client, seeded, monkeypatch):
-    from django.middleware.csrf import get_token
-
     original = ContentPage.serve
 
     def serve_with_form(self, request, *args, **kwargs):
@@ -161,8 +161,6 @@ def test_cached_pages_are_served_while_the_database_is_down(client, seeded, monk
 
 
 def test_a_cache_outage_does_not_break_the_site(client, seeded, monkeypatch):
-    from thet_site import pagecache
-
     def broken():
         raise ConnectionError("redis is down")
 
@@ -199,8 +197,6 @@ def test_health_is_503_when_the_database_is_down(client, seeded, monkeypatch):
 
 
 def test_health_reports_a_cache_outage_as_degraded(client, seeded, monkeypatch):
-    from django.core.cache.backends.locmem import LocMemCache
-
     def broken(self, *args, **kwargs):
         raise ConnectionError("cache is down")
 
@@ -233,8 +229,6 @@ def test_tracking_parameters_share_the_entry_of_the_plain_page(client, seeded):
 def public_urls():
     """Every public page of the seeded site, its listings' data files, search, sitemaps
     and the feed, each with the parameters it understands set to a value."""
-    from wagtail.models import Page
-
     urls = [page.url for page in Page.objects.live().public().specific() if page.url]
     return [
         *urls,
@@ -252,8 +246,6 @@ def public_urls():
 def test_every_parameter_a_page_reads_is_in_the_key(client, seeded, settings, monkeypatch):
     """A parameter a page reads but the key ignored would serve one visitor's page to
     another: record every query-string lookup while each public page renders."""
-    from django.http import QueryDict
-
     settings.PAGE_CACHE_ENABLED = False
     settings.FRAGMENT_CACHE_ENABLED = False
     read = set()

@@ -41,6 +41,7 @@ import brotli
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import (
     get_max_age,
@@ -49,6 +50,15 @@ from django.utils.cache import (
     set_response_etag,
 )
 from django.utils.http import http_date
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.snippets.models import get_snippet_models
+
+from thet_site.cache import cache_recovered
 
 logger = logging.getLogger(__name__)
 
@@ -242,13 +252,6 @@ def shown_on_pages(model) -> bool:
     Pages themselves are handled by Wagtail's publish/unpublish/move signals (saving a
     draft changes nothing a visitor sees); renditions are made while rendering pages.
     """
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.documents.models import AbstractDocument
-    from wagtail.images.models import AbstractImage, AbstractRendition
-    from wagtail.models import Page, PageViewRestriction, Site
-    from wagtail.snippets.models import get_snippet_models
-
     if issubclass(model, Page | AbstractRendition):
         return False
     if issubclass(model, SearchPromotion):
@@ -280,8 +283,6 @@ def _on_model_change(sender, **kwargs):
 
 
 def _on_delete(sender, **kwargs):
-    from wagtail.models import Page
-
     if issubclass(sender, Page) or shown_on_pages(sender):
         invalidate()
 
@@ -293,11 +294,6 @@ def _on_cache_recovered(sender, **kwargs):
 
 
 def connect_signals():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from thet_site.cache import cache_recovered
-
     page_published.connect(_on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(_on_page_change, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(_on_page_change, dispatch_uid="pagecache-moved")

@@ -4,14 +4,23 @@ How it works
 ------------
 * ``PageCacheMiddleware`` sits before the session, auth and everything else that touches
   the database. A GET or HEAD from a visitor without a session cookie is looked up in the
-  ``pages`` cache under a key made of the scheme, host, path and query string; the page
-  is stored with the site's *generation* at the time, and counts only if that is still
-  the current one (both are read in one round trip). A hit is returned straight away:
-  no database, no templates. So cached pages are still served while the database is
-  down.
+  ``pages`` cache under a key made of the scheme, host, path and only the query-string
+  parameters some page reads (``PAGE_CACHE_QUERY_PARAMS``: ``?utm_source=...`` variants
+  share one entry; ``tests/test_pagecache.py`` fails if a page reads one not listed).
+  The page is stored with the site's *generation* at the time, and counts only if that
+  is still the current one (both are read in one round trip). A hit is returned
+  straight away: no database, no templates. So cached pages are still served while the
+  database is down.
 * A miss goes on through the site; the response is stored only if it is a plain 200 for
-  an anonymous visitor that sets no cookie, is not private/no-store, and is not under an
-  excluded prefix (the admin, documents, ``/health/``).
+  an anonymous visitor that sets no cookie (so no CSRF cookie), holds no CSRF token, is
+  not private/no-store, and is not under an excluded prefix (the admin, documents,
+  ``/health/``).
+* What is stored is compressed once, brotli and gzip beside the plain bytes, each a
+  complete response with ``Vary: Accept-Encoding``; every visit (the first too) gets the
+  one its ``Accept-Encoding`` prefers, so a hit costs no compression. Only stored
+  responses are compressed: nothing secret sits beside text an attacker can reflect
+  (BREACH). A compressed response's ETag is weak, as Django's GZipMiddleware makes it;
+  ``ConditionalGetMiddleware`` (outside this one) answers 304s for every encoding.
 * The generation is one short value in the same cache. Publishing, unpublishing, moving
   or deleting a page, and saving or deleting a snippet, setting, image, document or site,
   replace it with a new random value, so every stored page is out of date at once (and

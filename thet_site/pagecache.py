@@ -16,8 +16,9 @@ How it works
   not private/no-store, and is not under an excluded prefix (the admin, documents,
   ``/health/``).
 * What is stored is compressed once, brotli and gzip beside the plain bytes, each a
-  complete response with ``Vary: Accept-Encoding``; every visit (the first too) gets the
-  one its ``Accept-Encoding`` prefers, so a hit costs no compression. Only stored
+  complete response with ``Vary: Accept-Encoding`` under its own key; every visit (the
+  first too) gets the one its ``Accept-Encoding`` prefers, and a hit reads only that one
+  and compresses nothing. Only stored
   responses are compressed: nothing secret sits beside text an attacker can reflect
   (BREACH). A compressed response's ETag is weak, as Django's GZipMiddleware makes it;
   ``ConditionalGetMiddleware`` (outside this one) answers 304s for every encoding.
@@ -158,21 +159,24 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_ENABLED or not self._eligible(request):
             request.page_cache = "bypass"
             return self.get_response(request)
+        encoding = preferred_encoding(request)
         try:
             cache = page_cache()
             key = cache_key(request)
-            # One round trip to Redis: the generation and the stored page together.
-            found = cache.get_many([GENERATION_KEY, key])
+            # One round trip to Redis: the generation and the stored page together, in
+            # the one encoding this client wants.
+            found = cache.get_many([GENERATION_KEY, f"{key}:{encoding}"])
             generation = found.get(GENERATION_KEY) or current_generation(cache)
         except Exception:  # DisallowedHost, or the cache is unreachable
             logger.warning("Page cache lookup failed", exc_info=True)
             request.page_cache = "error"
             return self.get_response(request)
         request._content_generation = generation  # for thet_site.fragments
-        stored = found.get(key)
+        stored = found.get(f"{key}:{encoding}")
         if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
-            return _for_client(request, stored[1], "hit")
+            stored[1]["X-Page-Cache"] = "hit"
+            return stored[1]
 
         request.page_cache = "miss"
         response = self.get_response(request)
@@ -187,10 +191,13 @@ class PageCacheMiddleware:
         set_response_etag(response)
         variants = encoded_variants(response)
         try:
-            cache.set(key, (generation, variants), self.timeout)
+            for name, variant in variants.items():
+                cache.set(f"{key}:{name}", (generation, variant), self.timeout)
         except Exception:
             logger.warning("Page cache store failed", exc_info=True)
-        return _for_client(request, variants, "miss")
+        response = variants[encoding]
+        response["X-Page-Cache"] = "miss"
+        return response
 
 
 # --- Compression (#14) ---------------------------------------------------------------
@@ -207,8 +214,9 @@ ENCODERS = {  # in order of preference
 
 
 def encoded_variants(response) -> dict:
-    """``{"identity": response, "br": ..., "gzip": ...}``, each a complete response."""
-    variants = {"identity": response}
+    """``{"br": ..., "gzip": ..., "identity": response}``, each a complete response
+    (``response`` itself for an encoding that would not make it smaller)."""
+    variants = dict.fromkeys((*ENCODERS, "identity"), response)
     content_type = response.get("Content-Type", "")
     if (
         response.has_header("Content-Encoding")
@@ -243,12 +251,9 @@ def accepted_encodings(request) -> set[str]:
     return accepted
 
 
-def _for_client(request, variants: dict, outcome: str):
+def preferred_encoding(request) -> str:
     accepted = accepted_encodings(request)
-    encoding = next((e for e in ENCODERS if e in variants and e in accepted), "identity")
-    response = variants[encoding]
-    response["X-Page-Cache"] = outcome
-    return response
+    return next((encoding for encoding in ENCODERS if encoding in accepted), "identity")
 
 
 # --- Invalidation -------------------------------------------------------------------

@@ -112,6 +112,7 @@ def redis_at(settings):
         settings.CACHES = {
             "default": cache_config(environ),
             settings.PAGE_CACHE_ALIAS: page_cache_config(django_settings.BASE_DIR, environ),
+            "off": django_settings.CACHES["off"],
         }
         settings.PAGE_CACHE_ENABLED = True
         settings.FRAGMENT_CACHE_ENABLED = True
@@ -150,7 +151,7 @@ def test_a_hung_cache_does_not_hang_the_pages(
 ):
     # The same pages rendered in full with no cache at all: what "normal" costs here.
     dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    settings.CACHES = {"default": dummy, settings.PAGE_CACHE_ALIAS: dummy}
+    settings.CACHES = {"default": dummy, settings.PAGE_CACHE_ALIAS: dummy, "off": dummy}
     uncached = render_time(client, PAGES)
 
     redis_at(hung_redis.port)
@@ -314,13 +315,13 @@ def test_only_one_caller_probes_at_a_time():
 
 def test_circuit_seconds_come_from_the_environment():
     config = cache_config({"REDIS_URL": "redis://:secret@cache.example:6380/0"})
-    assert config["OPTIONS"]["circuit_seconds"] == 30
+    assert config["OPTIONS"]["CIRCUIT_SECONDS"] == 30
     config = cache_config({"REDIS_URL": "redis://x/0", "CACHE_CIRCUIT_SECONDS": "5"})
-    assert config["OPTIONS"]["circuit_seconds"] == 5
+    assert config["OPTIONS"]["CIRCUIT_SECONDS"] == 5
 
 
 def test_the_logged_server_name_has_no_password():
     backend = thet_cache.ResilientRedisCache(
-        "redis://:secret@cache.example:6380/0", {"OPTIONS": {"circuit_seconds": 30}}
+        "redis://:secret@cache.example:6380/0", {"OPTIONS": {"CIRCUIT_SECONDS": 30}}
     )
     assert backend.breaker.name == "cache.example:6380"

@@ -5,15 +5,22 @@ every request renders; ``thet_site/fragments.py`` and ``thet_site/routing.py`` k
 costly parts until the content changes.
 """
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.core.cache import caches
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from pages.models import ContentPage
 from partnerships.models import Country, HealthTheme, ProjectIndexPage, ProjectPage
 from tests.test_policy import add_publications
+from thet_site import fragments
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +66,7 @@ def test_a_page_rendered_again_runs_no_queries(client, seeded):
 
 def add_projects_and_publications(projects=30, publications=15):
     """More content on every listing, sharing countries and themes with the seed's."""
+
     index = ProjectIndexPage.objects.get()
     countries, themes = list(Country.objects.all()), list(HealthTheme.objects.all())
     for n in range(projects):
@@ -187,7 +195,7 @@ def test_a_broken_fragment_cache_only_costs_speed(client, seeded, settings):
         "broken": {
             "BACKEND": "thet_site.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
         },
     }
     settings.FRAGMENT_CACHE_ALIAS = "broken"
@@ -201,9 +209,9 @@ def test_the_whole_site_works_with_redis_down(client, seeded, settings):
     down = {
         "BACKEND": "thet_site.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
     }
-    settings.CACHES = {"default": down, "pages": down}
+    settings.CACHES = {"default": down, "pages": down, "off": settings.CACHES["off"]}
     settings.PAGE_CACHE_ENABLED = True
     for url in ("/", PROJECTS, f"{PROJECTS}?theme=ncds", "/publications/", "/search/?q=health"):
         response = client.get(url)
@@ -221,3 +229,110 @@ def test_logged_in_editors_see_the_same_page_with_their_userbar(admin_client, cl
     about.title = "Retitled by comms"
     about.save_revision().publish()
     assert "Retitled by comms" in admin_client.get("/about/").content.decode()
+
+
+def test_wagtail_still_reads_the_request_attributes_routing_fills_in(rf, seeded):
+    """thet_site/routing.py fills in Wagtail's private per-request caches. If a Wagtail
+    upgrade renames or stops reading them, routing would silently do nothing but cost:
+    fail here, loudly, instead."""
+    request = rf.get("/about/")
+    marker_site = Site(hostname="routing-marker.example", root_page_id=1)
+    request._wagtail_site = marker_site
+    assert Site.find_for_request(request) is marker_site, (
+        "Wagtail no longer reads request._wagtail_site: update or drop thet_site/routing.py"
+    )
+    about = ContentPage.objects.get(slug="about")
+    request._wagtail_route_for_request = (about, ["marker"], {"k": 1})
+    assert Page.route_for_request(request, "/somewhere-else/") == (about, ["marker"], {"k": 1}), (
+        "Wagtail no longer reads request._wagtail_route_for_request: update or drop "
+        "thet_site/routing.py"
+    )
+
+
+# --- {% cache %} keyed by the generation (#14) ------------------------------------------
+
+FRAGMENT = (
+    "{% load cache %}{% cache fragment.timeout probe fragment.generation using=fragment.cache %}"
+    "{{ value }}{% endcache %}"
+)
+
+
+def render_with_context_processors(request, source, **context):
+    return engines["django"].from_string(source).render(context, request)
+
+
+def test_no_fragment_rendered_means_no_cache_read(rf, monkeypatch):
+    reads = []
+    monkeypatch.setattr(fragments, "current_generation", lambda: reads.append(1) or "g1")
+    request = rf.get("/")
+    assert render_with_context_processors(request, "{{ value }}", value="x") == "x"
+    assert reads == []
+    assert render_with_context_processors(request, FRAGMENT, value="kept") == "kept"
+    assert reads == [1]  # read once a request, when a fragment first asks
+    assert render_with_context_processors(request, FRAGMENT, value="other") == "kept"
+    assert reads == [1]
+
+
+def test_a_fragment_is_kept_per_generation_and_host(rf, monkeypatch, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    generation = ["g1"]
+    monkeypatch.setattr(fragments, "current_generation", lambda: generation[0])
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="one") == "one"
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="two") == "one"
+    other_host = rf.get("/", HTTP_HOST="other.example")
+    assert render_with_context_processors(other_host, FRAGMENT, value="three") == "three"
+    generation[0] = "g2"  # content changed
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="four") == "four"
+
+
+def test_fragments_off_nothing_is_read_or_kept(rf, monkeypatch, settings):
+    monkeypatch.setattr(fragments, "current_generation", lambda: "g1")
+    settings.FRAGMENT_CACHE_ENABLED = False  # DEBUG's default unless FRAGMENT_CACHE=1
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="one") == "one"
+    settings.FRAGMENT_CACHE_ENABLED = True
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="two") == "two"
+    preview = rf.get("/")
+    preview.is_preview = True
+    assert render_with_context_processors(preview, FRAGMENT, value="draft") == "draft"
+    assert render_with_context_processors(rf.get("/"), FRAGMENT, value="three") == "two"
+    post = rf.post("/")
+    assert render_with_context_processors(post, FRAGMENT, value="posted") == "posted"
+
+
+@pytest.mark.parametrize(
+    ("environ", "enabled"),
+    [({"DEBUG": "1"}, False), ({"DEBUG": "1", "FRAGMENT_CACHE": "1"}, True), ({}, True)],
+)
+def test_debug_skips_fragments_unless_asked(environ, enabled):
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "test-only", **environ}
+    if "FRAGMENT_CACHE" not in environ:
+        env.pop("FRAGMENT_CACHE", None)
+    code = "from django.conf import settings; print(settings.FRAGMENT_CACHE_ENABLED)"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == str(enabled)
+
+
+def test_an_unreadable_generation_renders_every_fragment_uncached(client, seeded, settings):
+    """The generation's cache raises (a backend without our breaker): fragments use the
+    "off" alias, so nothing is read from or written to the fragment cache."""
+    broken = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "f"},
+        "pages": broken,
+        "off": settings.CACHES["off"],
+    }
+    caches["default"].clear()
+    for url in (PROJECTS, "/about/", PROJECTS):
+        assert client.get(url).status_code == 200, url
+    kept = [key for key in caches["default"]._cache if "template.cache" in key]
+    assert kept == []

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import QueryDict
 from django.middleware.csrf import get_token
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Site
@@ -209,3 +210,94 @@ def test_health_is_not_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/health/").status_code == 200
     assert client.get("/about/").status_code == 301
+
+
+# --- The key: the path and only the parameters pages read (#14) ------------------------
+
+PROJECTS = "/our-work/projects/"
+
+
+def test_tracking_parameters_share_the_entry_of_the_plain_page(client, seeded):
+    assert client.get(PROJECTS)["X-Page-Cache"] == "miss"
+    for query in ("?utm_source=newsletter", "?utm_source=x&fbclid=abc", "?gclid=1&page=1&x="):
+        hit = client.get(PROJECTS + query.replace("&page=1", ""))
+        assert hit["X-Page-Cache"] == "hit", query
+    assert client.get(f"{PROJECTS}?theme=ncds&utm_source=x")["X-Page-Cache"] == "miss"
+    assert client.get(f"{PROJECTS}?utm_medium=y&theme=ncds")["X-Page-Cache"] == "hit"
+
+
+def public_urls():
+    """Every public page of the seeded site, its listings' data files, search, sitemaps
+    and the feed, each with the parameters it understands set to a value."""
+    urls = [page.url for page in Page.objects.live().public().specific() if page.url]
+    return [
+        *urls,
+        f"{PROJECTS}data.csv",
+        f"{PROJECTS}data.json",
+        "/publications/data.csv",
+        "/publications/data.json",
+        "/search/?q=health",
+        "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/publications/feed/",
+    ]
+
+
+def test_every_parameter_a_page_reads_is_in_the_key(client, seeded, settings, monkeypatch):
+    """A parameter a page reads but the key ignored would serve one visitor's page to
+    another: record every query-string lookup while each public page renders."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
+    read = set()
+
+    def recording(method):
+        def call(self, key, *args, **kwargs):
+            read.add(key)
+            return method(self, key, *args, **kwargs)
+
+        return call
+
+    for name in ("get", "getlist", "__getitem__", "__contains__"):
+        monkeypatch.setattr(QueryDict, name, recording(getattr(QueryDict, name)))
+    urls = public_urls()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert len(urls) > 20
+    assert {"q", "theme", "type", "kind", "page"} <= read  # the recording works
+    assert read <= set(settings.PAGE_CACHE_QUERY_PARAMS), read - set(
+        settings.PAGE_CACHE_QUERY_PARAMS
+    )
+
+
+def test_no_page_copies_an_unknown_parameter_into_what_it_shows(client, seeded, settings):
+    """What the recording above cannot see: a page that iterates the whole query string."""
+    settings.PAGE_CACHE_ENABLED = False
+    for url in public_urls():
+        joined = "&" if "?" in url else "?"
+        plain = client.get(url)
+        tracked = client.get(f"{url}{joined}utm_source=zz-tracking-zz")
+        assert tracked.status_code == plain.status_code == 200, url
+        assert b"zz-tracking-zz" not in tracked.content, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{PROJECTS}?q=nurses",
+        f"{PROJECTS}?country=uganda",
+        f"{PROJECTS}?theme=ncds",
+        "/publications/?type=report",
+        "/publications/?q=nurses",
+        "/search/?q=nurses",
+        "/search/?q=health&kind=projects",
+    ],
+)
+def test_a_parameter_a_page_reads_is_its_own_entry(client, seeded, url):
+    path, query = url.split("?")
+    bare = path + ("?q=health" if path == "/search/" and "kind" in query else "")
+    plain = client.get(bare)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss", url
+    assert response.status_code in (200, 404)
+    assert response.content != plain.content, url

@@ -1,20 +1,16 @@
-"""A Redis cache that a Redis outage cannot take the site down with (#9, #13).
+"""django-redis, with a circuit breaker so that a Redis outage cannot take the site down (#13).
 
-Django's ``RedisCache`` raises when Redis does not answer, and Wagtail reads the default
-cache on every page (the sites' root paths), so without this a stopped Redis would turn
-every page into a 500. Here a failed read is a miss and a failed write is skipped: the
-site carries on from the database, only slower.
-
-A page makes some thirty cache calls, so a Redis that accepts connections and never
-answers would cost thirty timeouts a page, and a stopped one thirty logged errors. So
-each Redis server has a circuit breaker, one per process (``CircuitBreaker``): the first
-failure opens it and the cache is skipped (reads miss, writes are dropped, no waiting)
-for ``CACHE_CIRCUIT_SECONDS`` (default 30); then one call pings the server first
-(half-open): an answer closes the circuit, anything else keeps it open for another
-while. One warning when it opens, one info line when it closes, nothing per call.
-Timeouts are short (``CACHE_TIMEOUT_SECONDS``, default 0.5 s), so finding out costs
-little. When a circuit closes, ``cache_recovered`` is sent: writes made while it was
-open were dropped, including invalidations (``thet_site.pagecache`` listens).
+django-redis does the Redis work (one client per server, pickling, timeouts from
+``SOCKET_TIMEOUT``/``SOCKET_CONNECT_TIMEOUT``). Its ``IGNORE_EXCEPTIONS`` turns an error
+into a miss, but it still waits on a Redis that accepts connections and never answers,
+on every call (a page makes some thirty). So ``ResilientRedisCache`` adds one thing: a
+circuit breaker per Redis server, per process (``CircuitBreaker``). The first failure
+opens it and the cache is skipped (reads miss, writes are dropped, no waiting) for
+``CIRCUIT_SECONDS`` (``CACHE_CIRCUIT_SECONDS``, default 30); then one call pings the
+server first (half-open): an answer closes the circuit, anything else keeps it open
+for another while. One warning when it opens, one info line when it closes, nothing
+per call. When a circuit closes, ``cache_recovered`` is sent: writes made while it was
+open were dropped, invalidations too (``thet_site.pagecache`` listens).
 """
 
 import logging
@@ -22,8 +18,11 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.conf import settings
+from django.core.cache import caches as default_caches
 from django.dispatch import Signal
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -97,21 +96,21 @@ _breakers = {}
 _breakers_lock = threading.Lock()
 
 
-def breaker_for(servers, seconds) -> CircuitBreaker:
+def breaker_for(server, seconds) -> CircuitBreaker:
     """One breaker per Redis server (and period) per process, shared by every cache
     alias and thread that uses it (Django makes a cache object per thread)."""
-    key = (tuple(servers), float(seconds))
+    key = (server, float(seconds))
     with _breakers_lock:
         if key not in _breakers:
-            _breakers[key] = CircuitBreaker(_describe(servers), float(seconds))
+            _breakers[key] = CircuitBreaker(_describe(server), float(seconds))
         return _breakers[key]
 
 
-def _describe(servers) -> str:
+def _describe(server) -> str:
     """host:port of each server, for the log: never the password in the URL."""
     names = []
-    for server in servers:
-        parts = urlsplit(server)
+    for url in server.split(",") if isinstance(server, str) else server:
+        parts = urlsplit(url)
         names.append(
             parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
         )
@@ -120,9 +119,6 @@ def _describe(servers) -> str:
 
 def circuit_state(caches=None) -> str | None:
     """The worst circuit state of the configured caches; None if none has a breaker."""
-    from django.conf import settings
-    from django.core.cache import caches as default_caches
-
     backends = [(caches or default_caches)[alias] for alias in settings.CACHES]
     states = {b.breaker.state for b in backends if isinstance(b, ResilientRedisCache)}
     for state in ("open", "half-open", "closed"):
@@ -131,7 +127,7 @@ def circuit_state(caches=None) -> str | None:
     return None
 
 
-def _tolerant(name, fallback):
+def _guarded(name, fallback):
     method = getattr(RedisCache, name)
 
     def call(self, *args, **kwargs):
@@ -139,7 +135,7 @@ def _tolerant(name, fallback):
             return fallback(*args, **kwargs)
         try:
             return method(self, *args, **kwargs)
-        except (RedisError, OSError) as error:  # refused, timed out, ...
+        except (RedisError, OSError, ConnectionInterrupted) as error:  # refused, timed out
             self.breaker.failed(error)
         except Exception:  # not Redis's fault (e.g. a value that cannot be pickled)
             logger.warning("Cache %s failed; carrying on without the cache", name, exc_info=True)
@@ -149,42 +145,26 @@ def _tolerant(name, fallback):
     return call
 
 
-class ReusedClient(RedisCacheClient):
-    """Django makes a new ``redis.Redis`` object (over the same connection pool) for every
-    cache call; that costs more than the round trip to a local Redis. One per pool is
-    enough: the object is thread-safe and holds nothing but the pool."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
 class ResilientRedisCache(RedisCache):
+    """django-redis's ``RedisCache``; every call goes through the server's breaker."""
+
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
-        seconds = options.pop("circuit_seconds", DEFAULT_CIRCUIT_SECONDS)
+        seconds = options.pop("CIRCUIT_SECONDS", DEFAULT_CIRCUIT_SECONDS)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._class = ReusedClient
-        self.breaker = breaker_for(self._servers, seconds)
+        self.breaker = breaker_for(server, seconds)
 
     def ping(self):
         """The half-open probe: raises unless the (first) server answers."""
-        self._cache.get_client(write=True).ping()
+        self.client.get_client(write=True).ping()
 
-    get = _tolerant("get", lambda key, default=None, **kw: default)
-    get_many = _tolerant("get_many", lambda *a, **kw: {})
-    has_key = _tolerant("has_key", lambda *a, **kw: False)
-    set = _tolerant("set", lambda *a, **kw: None)
-    add = _tolerant("add", lambda *a, **kw: False)
-    set_many = _tolerant("set_many", lambda *a, **kw: [])
-    touch = _tolerant("touch", lambda *a, **kw: False)
-    delete = _tolerant("delete", lambda *a, **kw: False)
-    delete_many = _tolerant("delete_many", lambda *a, **kw: None)
-    clear = _tolerant("clear", lambda *a, **kw: None)
+    get = _guarded("get", lambda key, default=None, **kw: default)
+    get_many = _guarded("get_many", lambda *a, **kw: {})
+    has_key = _guarded("has_key", lambda *a, **kw: False)
+    set = _guarded("set", lambda *a, **kw: None)
+    add = _guarded("add", lambda *a, **kw: False)
+    set_many = _guarded("set_many", lambda *a, **kw: [])
+    touch = _guarded("touch", lambda *a, **kw: False)
+    delete = _guarded("delete", lambda *a, **kw: False)
+    delete_many = _guarded("delete_many", lambda *a, **kw: 0)
+    clear = _guarded("clear", lambda *a, **kw: None)

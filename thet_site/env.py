@@ -65,8 +65,9 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
     environ = os.environ if environ is None else environ
     url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
     if url and url.startswith(("redis://", "rediss://", "unix://")):
-        # thet_site.cache: a Redis outage makes the site slower, never down; after a
-        # failure Redis is skipped for CACHE_CIRCUIT_SECONDS (#13).
+        # django-redis behind thet_site.cache's circuit breaker: a Redis outage makes the
+        # site slower, never down; after a failure Redis is skipped for
+        # CACHE_CIRCUIT_SECONDS (#13).
         timeout = float(environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
         return {
             "BACKEND": "thet_site.cache.ResilientRedisCache",
@@ -74,9 +75,9 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
             "KEY_PREFIX": environ.get("CACHE_KEY_PREFIX", "thet"),
             "TIMEOUT": 600,
             "OPTIONS": {
-                "socket_connect_timeout": timeout,
-                "socket_timeout": timeout,
-                "circuit_seconds": float(environ.get("CACHE_CIRCUIT_SECONDS") or 30),
+                "SOCKET_CONNECT_TIMEOUT": timeout,
+                "SOCKET_TIMEOUT": timeout,
+                "CIRCUIT_SECONDS": float(environ.get("CACHE_CIRCUIT_SECONDS") or 30),
             },
         }
     if url and url.startswith("locmem://"):

@@ -1,4 +1,4 @@
-"""Template fragments kept until the content changes (#9).
+"""Template fragments kept until the content changes, on Django's own ``{% cache %}`` (#9, #14).
 
 The whole-page cache (``pagecache.py``) serves anonymous visitors; this is what keeps a
 page that *is* rendered cheap: the page cache is off, the page is not cached yet, or the
@@ -9,34 +9,45 @@ Publishing, unpublishing, moving or deleting a page, or saving a snippet, settin
 image or document, replaces the generation, so every kept fragment is dropped at once
 on every server; nothing needs to know which fragment shows what.
 
-In a template::
+In a template (the ``fragment`` variable comes from the ``fragment_cache`` context
+processor below)::
 
-    {% load fragments %}
-    {% fragment "content" page.pk fragment_vary %} ... {% endfragment %}
+    {% load cache %}
+    {% cache fragment.timeout content fragment.generation page.pk using=fragment.cache %}
+      ...
+    {% endcache %}
 
-The key is the fragment's name, the request's scheme and host (fragments may hold
-absolute URLs) and the vary values. A page that reads the query string puts the
+``fragment.generation`` is the content generation plus the request's scheme and host
+(fragments may hold absolute URLs). A page that reads the query string puts the
 parameters it understands in ``fragment_vary`` (``vary_on_params``), so unrelated
 parameters (``?utm_source=...``) share one fragment and cannot fill the cache.
 
-Fragments are never used for previews (a draft must never be kept or be shown a kept
-live version), in DEBUG (templates change under the developer) unless
-``FRAGMENT_CACHE=1``, or when the cache cannot be reached (the fragment is then rendered
-as if there were no cache).
+``fragment.cache`` is the alias to use: ``FRAGMENT_CACHE_ALIAS``, or ``"off"`` (a
+``DummyCache``: nothing read, nothing kept) for previews (a draft must never be kept or
+be shown a kept live version), in DEBUG (templates change under the developer) unless
+``FRAGMENT_CACHE=1``, for anything but GET and HEAD, and when the generation cannot be
+read (a cache outage: the page renders as if there were no cache). Nothing is read from
+the cache until a template resolves one of these values.
+
+Python code (sitemaps, open data) keeps a value the same way with ``remember()``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from urllib.parse import urlencode
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 
-from thet_site.pagecache import current_generation
+from thet_site.pagecache import current_generation, vary_on_params
+
+__all__ = ["fragment_cache", "generation", "remember", "vary_on_params"]
 
 logger = logging.getLogger(__name__)
+
+OFF = "off"  # a DummyCache alias (settings.CACHES)
 
 
 def generation(request) -> str:
@@ -52,46 +63,51 @@ def generation(request) -> str:
     return value
 
 
-def usable(request) -> bool:
-    return (
-        settings.FRAGMENT_CACHE_ENABLED
-        and request is not None
-        and not getattr(request, "is_preview", False)
-        and request.method in ("GET", "HEAD")
-        and bool(generation(request))
-    )
+class FragmentCache:
+    """The values ``{% cache %}`` needs, each worked out when a template first asks."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @property
+    def timeout(self) -> int:
+        return settings.FRAGMENT_CACHE_SECONDS
+
+    @cached_property
+    def cache(self) -> str:
+        request = self.request
+        usable = (
+            settings.FRAGMENT_CACHE_ENABLED
+            and request is not None
+            and not getattr(request, "is_preview", False)
+            and request.method in ("GET", "HEAD")
+            and bool(generation(request))
+        )
+        return settings.FRAGMENT_CACHE_ALIAS if usable else OFF
+
+    @cached_property
+    def generation(self) -> str:
+        if self.cache == OFF:
+            return ""
+        return f"{generation(self.request)}|{self.request.scheme}://{self.request.get_host()}"
 
 
-def fragment_key(request, name: str, vary) -> str:
-    raw = repr((request.scheme, request.get_host(), name, *vary))
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"fragment:{generation(request)}:{digest}"
+def fragment_cache(request):
+    """Context processor: ``fragment``, for ``{% cache %}``."""
+    return {"fragment": FragmentCache(request)}
 
 
 def remember(request, name: str, vary, compute):
-    """``compute()``, kept under (name, vary) until the content changes. The value is
-    pickled as it is stored, so changing it afterwards does not change what is kept;
-    None is never kept."""
-    if not usable(request):
+    """``compute()``, kept under (name, vary) until the content changes, keyed as the
+    ``{% cache %}`` tag keys a fragment. None is never kept."""
+    fragment = FragmentCache(request)
+    if fragment.cache == OFF:
         return compute()
-    cache = caches[settings.FRAGMENT_CACHE_ALIAS]
-    try:
-        key = fragment_key(request, name, vary)
-        value = cache.get(key)
-    except Exception:  # DisallowedHost, or the cache is unreachable
-        logger.warning("Fragment cache lookup failed", exc_info=True)
-        return compute()
+    cache = caches[fragment.cache]
+    key = make_template_fragment_key(name, [fragment.generation, *vary])
+    value = cache.get(key)
     if value is None:
         value = compute()
-        if value is None:
-            return value
-        try:
-            cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
-        except Exception:
-            logger.warning("Fragment cache store failed", exc_info=True)
+        if value is not None:
+            cache.set(key, value, fragment.timeout)
     return value
-
-
-def vary_on_params(request, names) -> str:
-    """The query string reduced to the parameters ``names`` that a page reads, in order."""
-    return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])

@@ -4,14 +4,24 @@ How it works
 ------------
 * ``PageCacheMiddleware`` sits before the session, auth and everything else that touches
   the database. A GET or HEAD from a visitor without a session cookie is looked up in the
-  ``pages`` cache under a key made of the scheme, host, path and query string; the page
-  is stored with the site's *generation* at the time, and counts only if that is still
-  the current one (both are read in one round trip). A hit is returned straight away:
-  no database, no templates. So cached pages are still served while the database is
-  down.
+  ``pages`` cache under a key made of the scheme, host, path and only the query-string
+  parameters some page reads (``PAGE_CACHE_QUERY_PARAMS``: ``?utm_source=...`` variants
+  share one entry; ``tests/test_pagecache.py`` fails if a page reads one not listed).
+  The page is stored with the site's *generation* at the time, and counts only if that
+  is still the current one (both are read in one round trip). A hit is returned
+  straight away: no database, no templates. So cached pages are still served while the
+  database is down.
 * A miss goes on through the site; the response is stored only if it is a plain 200 for
-  an anonymous visitor that sets no cookie, is not private/no-store, and is not under an
-  excluded prefix (the admin, documents, ``/health/``).
+  an anonymous visitor that sets no cookie (so no CSRF cookie), holds no CSRF token, is
+  not private/no-store, and is not under an excluded prefix (the admin, documents,
+  ``/health/``).
+* What is stored is compressed once, brotli and gzip beside the plain bytes, each a
+  complete response with ``Vary: Accept-Encoding`` under its own key; every visit (the
+  first too) gets the one its ``Accept-Encoding`` prefers, and a hit reads only that one
+  and compresses nothing. Only stored
+  responses are compressed: nothing secret sits beside text an attacker can reflect
+  (BREACH). A compressed response's ETag is weak, as Django's GZipMiddleware makes it;
+  ``ConditionalGetMiddleware`` (outside this one) answers 304s for every encoding.
 * The generation is one short value in the same cache. Publishing, unpublishing, moving
   or deleting a page, and saving or deleting a snippet, setting, image, document or site,
   replace it with a new random value, so every stored page is out of date at once (and
@@ -29,17 +39,36 @@ Any error from the cache backend is logged and the request is served uncached: a
 outage slows the site down, it never takes it down.
 """
 
+import gzip
 import hashlib
 import logging
 import time
 import uuid
 from functools import cache
+from urllib.parse import urlencode
 
+import brotli
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import (
+    get_max_age,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
 from django.utils.http import http_date
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.snippets.models import get_snippet_models
+
+from thet_site.cache import cache_recovered
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +110,16 @@ def invalidate() -> None:
         transaction.on_commit(bump_generation)
 
 
+def vary_on_params(request, names) -> str:
+    """The query string reduced to the parameters ``names`` that a page reads, in order."""
+    return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
+
+
 def cache_key(request) -> str:
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    """Scheme, host, path and only the parameters some page reads
+    (``PAGE_CACHE_QUERY_PARAMS``): ``?utm_source=...`` variants share one entry."""
+    query = vary_on_params(request, settings.PAGE_CACHE_QUERY_PARAMS)
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
@@ -90,7 +127,9 @@ def _response_is_cacheable(request, response) -> bool:
     if response.status_code != 200 or response.streaming:
         return False
     if response.cookies or getattr(request, "is_preview", False):
-        return False
+        return False  # a CSRF or session cookie: this response is someone's own
+    if b'name="csrfmiddlewaretoken"' in response.content:
+        return False  # a form's CSRF token: never shared, never compressed (BREACH)
     if response.has_header("Cache-Control"):
         control = response["Cache-Control"].lower()
         if "private" in control or "no-store" in control or "no-cache" in control:
@@ -120,39 +159,101 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_ENABLED or not self._eligible(request):
             request.page_cache = "bypass"
             return self.get_response(request)
+        encoding = preferred_encoding(request)
         try:
             cache = page_cache()
             key = cache_key(request)
-            # One round trip to Redis: the generation and the stored page together.
-            found = cache.get_many([GENERATION_KEY, key])
+            # One round trip to Redis: the generation and the stored page together, in
+            # the one encoding this client wants.
+            found = cache.get_many([GENERATION_KEY, f"{key}:{encoding}"])
             generation = found.get(GENERATION_KEY) or current_generation(cache)
         except Exception:  # DisallowedHost, or the cache is unreachable
             logger.warning("Page cache lookup failed", exc_info=True)
             request.page_cache = "error"
             return self.get_response(request)
         request._content_generation = generation  # for thet_site.fragments
-        stored = found.get(key)
+        stored = found.get(f"{key}:{encoding}")
         if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
-            cached = stored[1]
-            cached["X-Page-Cache"] = "hit"
-            return cached
+            stored[1]["X-Page-Cache"] = "hit"
+            return stored[1]
 
         request.page_cache = "miss"
         response = self.get_response(request)
-        if _response_is_cacheable(request, response):
-            # Browsers revalidate every time (ETag / Last-Modified give them a cheap
-            # 304), so a publish is never hidden behind a browser's own cache.
-            patch_cache_control(response, max_age=0)
-            if not response.has_header("Last-Modified"):
-                response["Last-Modified"] = http_date(time.time())
-            set_response_etag(response)
-            try:
-                cache.set(key, (generation, response), self.timeout)
-            except Exception:
-                logger.warning("Page cache store failed", exc_info=True)
+        if not _response_is_cacheable(request, response):
+            response["X-Page-Cache"] = "miss"
+            return response
+        # Browsers revalidate every time (ETag / Last-Modified give them a cheap
+        # 304), so a publish is never hidden behind a browser's own cache.
+        patch_cache_control(response, max_age=0)
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(time.time())
+        set_response_etag(response)
+        variants = encoded_variants(response)
+        try:
+            for name, variant in variants.items():
+                cache.set(f"{key}:{name}", (generation, variant), self.timeout)
+        except Exception:
+            logger.warning("Page cache store failed", exc_info=True)
+        response = variants[encoding]
         response["X-Page-Cache"] = "miss"
         return response
+
+
+# --- Compression (#14) ---------------------------------------------------------------
+# Only what the page cache stores is compressed: anonymous, cookie-less, CSRF-free
+# responses, so no secret sits beside what an attacker can reflect (BREACH). Each
+# encoding is made once, when the page is stored; a hit only picks one.
+
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml")
+MIN_COMPRESS_BYTES = 200
+ENCODERS = {  # in order of preference
+    "br": lambda content: brotli.compress(content, quality=9, mode=brotli.MODE_TEXT),
+    "gzip": lambda content: gzip.compress(content, compresslevel=6, mtime=0),
+}
+
+
+def encoded_variants(response) -> dict:
+    """``{"br": ..., "gzip": ..., "identity": response}``, each a complete response
+    (``response`` itself for an encoding that would not make it smaller)."""
+    variants = dict.fromkeys((*ENCODERS, "identity"), response)
+    content_type = response.get("Content-Type", "")
+    if (
+        response.has_header("Content-Encoding")
+        or len(response.content) < MIN_COMPRESS_BYTES
+        or not content_type.startswith(COMPRESSIBLE_TYPES)
+    ):
+        return variants
+    patch_vary_headers(response, ("Accept-Encoding",))
+    for encoding, encode in ENCODERS.items():
+        body = encode(response.content)
+        if len(body) >= len(response.content):
+            continue
+        variant = HttpResponse(body, status=response.status_code)
+        for name, value in response.items():
+            variant[name] = value
+        variant["Content-Encoding"] = encoding
+        variant["Content-Length"] = str(len(body))
+        if variant.get("ETag", "").startswith('"'):
+            variant["ETag"] = "W/" + variant["ETag"]  # as Django's GZipMiddleware does
+        variants[encoding] = variant
+    return variants
+
+
+def accepted_encodings(request) -> set[str]:
+    """The codings the client's Accept-Encoding allows (q=0 refuses one)."""
+    accepted = set()
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = item.strip().partition(";")
+        if params.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            continue
+        accepted.add(name.strip().lower())
+    return accepted
+
+
+def preferred_encoding(request) -> str:
+    accepted = accepted_encodings(request)
+    return next((encoding for encoding in ENCODERS if encoding in accepted), "identity")
 
 
 # --- Invalidation -------------------------------------------------------------------
@@ -165,13 +266,6 @@ def shown_on_pages(model) -> bool:
     Pages themselves are handled by Wagtail's publish/unpublish/move signals (saving a
     draft changes nothing a visitor sees); renditions are made while rendering pages.
     """
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
-    from wagtail.documents.models import AbstractDocument
-    from wagtail.images.models import AbstractImage, AbstractRendition
-    from wagtail.models import Page, PageViewRestriction, Site
-    from wagtail.snippets.models import get_snippet_models
-
     if issubclass(model, Page | AbstractRendition):
         return False
     if issubclass(model, SearchPromotion):
@@ -203,8 +297,6 @@ def _on_model_change(sender, **kwargs):
 
 
 def _on_delete(sender, **kwargs):
-    from wagtail.models import Page
-
     if issubclass(sender, Page) or shown_on_pages(sender):
         invalidate()
 
@@ -216,11 +308,6 @@ def _on_cache_recovered(sender, **kwargs):
 
 
 def connect_signals():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from thet_site.cache import cache_recovered
-
     page_published.connect(_on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(_on_page_change, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(_on_page_change, dispatch_uid="pagecache-moved")

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "thet_site.fragments.fragment_cache",  # #14: {% cache %} keyed by generation
             ],
         },
     },
@@ -247,6 +248,16 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_ALIAS = "pages"
 CACHES[PAGE_CACHE_ALIAS] = page_cache_config(BASE_DIR)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/documents/", "/health/"]
+# #14: the page cache keys on the path and only these query-string parameters (every one
+# that some public page reads: the listings' filters, search, sitemap pages), so
+# ?utm_source=... variants share one entry. A test fails if a page reads one not here.
+PAGE_CACHE_QUERY_PARAMS = [
+    *("q", "page"),  # the listings and site search
+    *("country", "theme", "partner", "programme"),  # the project listing
+    *("type", "topic", "year"),  # the publication listing
+    "kind",  # site search
+    "p",  # sitemap pages
+]
 # Apps whose models (snippets, settings, orderables) are shown on pages: saving one
 # invalidates the page cache.
 PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
@@ -255,6 +266,8 @@ PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 600)
 FRAGMENT_CACHE_ALIAS = "default"
+# What {% cache %} uses when fragments are off (previews, DEBUG, a cache outage).
+CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
 WAGTAILFRONTENDCACHE = frontend_cache_config()

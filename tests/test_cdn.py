@@ -216,9 +216,7 @@ def test_publishing_purges_the_whole_site_once_after_the_commit(
     assert sum(callback is cdn.purge_everything for callback in callbacks) == 1
 
 
-def test_a_snippet_change_purges_the_whole_site(
-    seeded, purged, django_capture_on_commit_callbacks
-):
+def test_a_snippet_change_purges_the_whole_site(seeded, purged, django_capture_on_commit_callbacks):
     footer = SiteFooter.objects.first()
     with django_capture_on_commit_callbacks(execute=True):
         footer.save()

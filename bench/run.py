@@ -15,7 +15,10 @@ the same page rendered again (kept). The cold render time (#17) is measured ther
 Django's test client in one process, page cache and kept fragments off, so every request
 is a complete render as on the first visit after a publish; the median of
 BENCH_COLD_RUNS (5) renders after one warm-up request (which loads the code and compiles
-the templates, as a running server already has). Writes bench/results.md.
+the templates, as a running server already has). With Varnish installed (#14), a few pages
+are also fetched through varnishd (docs/varnish/thet.vcl) in front of the page-cache-on
+server, warmed first, and reported against the same static file served by that server.
+Writes bench/results.md.
 
 Environment: BENCH_PROJECTS (500), BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BENCH_ROUNDS
 (3), BENCH_COLD_RUNS (5), BENCH_OUTPUT (bench/results.md). The database in
@@ -144,6 +147,70 @@ def start_server(env, port, cache):
     raise SystemExit(f"server on port {port} did not start")
 
 
+# Pages fetched through Varnish as well (#14): the listing, the home page, a detail page.
+VARNISH_PAGES = ("home", "projects", "project page")
+
+
+def start_varnish(backend_port, work):
+    """varnishd with the repository's VCL in front of 127.0.0.1:`backend_port`, or None
+    when Varnish is not installed; returns (process, port)."""
+    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    if not os.access(varnishd, os.X_OK):
+        return None, None
+    port = free_port()
+    vcl = (ROOT / "docs" / "varnish" / "thet.vcl").read_text()
+    vcl = re.sub(r'\.port = "\d+";', f'.port = "{backend_port}";', vcl, count=1)
+    (work / "thet.vcl").write_text(vcl)
+    process = subprocess.Popen(  # noqa: S603
+        [
+            varnishd,
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(work / "varnish"),
+            "-a",
+            f"127.0.0.1:{port}",
+            "-f",
+            str(work / "thet.vcl"),
+            "-s",
+            "malloc,64m",
+            "-T",
+            "none",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # noqa: S310
+            return process, port
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("varnishd did not start")
+
+
+def bench_varnish(varnish_port, server_port, static, pages):
+    """Rows for `pages` ({name: url}) through Varnish, ratios against the static file
+    served by the page-cache-on server, in interleaved rounds like the other rows."""
+    rows = []
+    for name, url in pages.items():
+        page_url = f"http://127.0.0.1:{varnish_port}{url}"
+        wrk(page_url)  # warm: the first request fills Varnish
+        runs = []
+        for _ in range(ROUNDS):
+            s = wrk(f"http://127.0.0.1:{server_port}{static}")
+            p = wrk(page_url)
+            runs.append({"static": s, "page": p, "ratio": p["rps"] / s["rps"] if s["rps"] else 0})
+        runs.sort(key=lambda run: run["ratio"])
+        row = {"name": name, "url": url, **runs[len(runs) // 2]}
+        row["ratios"] = [run["ratio"] for run in runs]
+        rows.append(row)
+        print(f"{name:18} through Varnish {row['ratio']:.3f}", flush=True)
+    return rows
+
+
 def wrk(url):
     result = subprocess.run(  # noqa: S603
         [shutil.which("wrk"), "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url],
@@ -219,7 +286,8 @@ def main():
     servers = {
         mode: start_server(env, port, "1" if mode == "on" else "0") for mode, port in ports.items()
     }
-    rows = []
+    rows, varnish_rows = [], None
+    varnish = None
     try:
         for name, (url, *_) in big_counts.items():
             row = {"name": name, "url": url}
@@ -249,11 +317,15 @@ def main():
                 + "  cold ms {}/{}".format(*(_ms(ms) for ms in row["cold"])),
                 flush=True,
             )
+        varnish, varnish_port = start_varnish(ports["on"], tmp)
+        if varnish is not None:
+            pages = {name: big_counts[name][0] for name in VARNISH_PAGES if name in big_counts}
+            varnish_rows = bench_varnish(varnish_port, ports["on"], static, pages)
     finally:
-        for process in servers.values():
+        for process in [*servers.values(), *([varnish] if varnish else [])]:
             process.terminate()
             process.wait(timeout=30)
-    write_results(rows)
+    write_results(rows, varnish_rows)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -272,7 +344,7 @@ def _static_css(env):
     return "css/site.css"
 
 
-def write_results(rows):
+def write_results(rows, varnish_rows=None):
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     cache = "Redis" if os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") else "local"
     lines = [
@@ -324,11 +396,38 @@ def write_results(rows):
         for mode in ("off", "on")
         if r[mode]["page"]["non2xx"]
     ]
+    lines += ["", *varnish_lines(varnish_rows)]
+    failures += [
+        f"{r['name']} through Varnish {r['page']['non2xx']} non-2xx"
+        for r in varnish_rows or []
+        if r["page"]["non2xx"]
+    ]
     lines.append("")
     lines.append("Non-2xx responses and timeouts: " + ("; ".join(failures) if failures else "none"))
     text = "\n".join(lines) + "\n"
     (ROOT / os.environ.get("BENCH_OUTPUT", "bench/results.md")).write_text(text)
     print(text)
+
+
+def varnish_lines(rows):
+    if rows is None:
+        return ["Through Varnish: not measured (varnishd is not installed)."]
+    lines = [
+        "Through Varnish (#14): varnishd with `docs/varnish/thet.vcl` in front of the page "
+        "cache on server, warmed first; ratio = page req/s through Varnish ÷ static CSS req/s "
+        "from that server in the same round.",
+        "",
+        "| page | url | through Varnish req/s | ratio (rounds) | p50/p99 ms | static req/s |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        rounds = ", ".join(f"{ratio:.3f}" for ratio in r["ratios"])
+        lines.append(
+            f"| {r['name']} through Varnish | `{_short(r['url'])}` | {r['page']['rps']:.0f} | "
+            f"**{r['ratio']:.3f}** ({rounds}) | {r['page']['p50']:.1f}/{r['page']['p99']:.1f} | "
+            f"{r['static']['rps']:.0f} |"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -118,9 +118,32 @@ def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dic
     }
 
 
+def shared_cache_seconds(environ: Mapping[str, str] | None = None) -> dict[str, int]:
+    """How long a CDN or Varnish may keep a public page (#14), for ``thet_site.cdn``.
+
+    ``CDN_S_MAXAGE`` (300): seconds a shared cache serves a page without asking the site;
+    publishing purges it sooner, so this only bounds a purge that was lost. ``0`` turns
+    shared caching off (pages then go out as before, ``max-age=0`` for browsers only).
+    ``CDN_STALE_WHILE_REVALIDATE`` (60): seconds past that it may serve the old page while
+    it fetches a new one. ``CDN_STALE_IF_ERROR`` (86400): seconds past that it may serve
+    the old page while the site is down or failing.
+    """
+    environ = os.environ if environ is None else environ
+    seconds = {
+        "s_maxage": env_int("CDN_S_MAXAGE", 300, environ=environ),
+        "stale_while_revalidate": env_int("CDN_STALE_WHILE_REVALIDATE", 60, environ=environ),
+        "stale_if_error": env_int("CDN_STALE_IF_ERROR", 86400, environ=environ),
+    }
+    for name, value in seconds.items():
+        if value < 0:
+            raise ImproperlyConfigured(f"CDN_{name.upper()} must not be negative, not {value}.")
+    return seconds
+
+
 FRONTEND_CACHE_BACKENDS = {
     "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-    "cloudflare": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+    # Wagtail's, plus "purge everything" for a purge of <site>/* (thet_site/cdn.py).
+    "cloudflare": "thet_site.cdn.CloudflareBackend",
     "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
 }
 

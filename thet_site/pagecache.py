@@ -52,6 +52,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils.cache import (
     get_max_age,
@@ -73,6 +74,9 @@ from thet_site.cache import cache_recovered
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+
+# Sent on every change a visitor can see, with the invalidation (#14: thet_site.cdn purges).
+content_changed = Signal()
 
 
 def page_cache():
@@ -105,6 +109,7 @@ def invalidate() -> None:
     several signals; the bump at commit is registered once per transaction.
     """
     bump_generation()
+    content_changed.send(sender=invalidate)
     connection = transaction.get_connection()
     if not any(callback is bump_generation for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(bump_generation)
@@ -134,7 +139,7 @@ def _response_is_cacheable(request, response) -> bool:
         control = response["Cache-Control"].lower()
         if "private" in control or "no-store" in control or "no-cache" in control:
             return False
-        if get_max_age(response) == 0:
+        if get_max_age(response) == 0 and "s-maxage" not in control:  # (#14: cdn.py's)
             return False
     return True
 

@@ -19,6 +19,7 @@ from thet_site.env import (
     origin_of,
     page_cache_config,
     secret_key,
+    shared_cache_seconds,
     site_url,
 )
 
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # #9: ETag and 304s, cached pages too
     "thet_site.pagecache.PageCacheMiddleware",  # #9: before anything that touches the DB
+    "thet_site.cdn.SharedCacheMiddleware",  # #14: Cache-Control for a CDN (inside the page cache)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -269,7 +271,11 @@ FRAGMENT_CACHE_ALIAS = "default"
 # What {% cache %} uses when fragments are off (previews, DEBUG, a cache outage).
 CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
+# #14: a CDN or Varnish may keep public pages (thet_site/cdn.py): CDN_S_MAXAGE (300 s),
+# CDN_STALE_WHILE_REVALIDATE (60 s), CDN_STALE_IF_ERROR (86400 s); browsers still revalidate.
+SHARED_CACHE_SECONDS = shared_cache_seconds()
 # CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
+# Every content change purges the whole site from it (thet_site/cdn.py, docs/DEPLOY.md).
 WAGTAILFRONTENDCACHE = frontend_cache_config()
 
 # Media on the filesystem by default, on S3-compatible storage with MEDIA_STORAGE=s3.

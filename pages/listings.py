@@ -8,7 +8,7 @@ parameters, filters its pages with them and shows one page of results. Each app 
 * a ``Listing`` subclass in ``<app>/listings.py``: the form, the filtered page of
   results and whatever else the page shows (facet counts, a map), each a
   ``cached_property`` worked out only when the template asks for it. So when the page's
-  rendered listing is already kept (``{% fragment %}``), none of its queries run.
+  rendered listing is already kept (``{% cache %}``), none of its queries run.
 
 The template component ``templates/components/listing_*.html`` shows the form, its
 notices, the result count, the results and the pagination of either.

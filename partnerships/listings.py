@@ -4,7 +4,7 @@ cards, and its open data twin.
 ``ProjectListing`` is the listing pattern of ``pages/listings.py``: the filter form
 (``partnerships/forms.py``, with the facet counts), the page of projects and the world
 map, each worked out only when the template shows it, so a kept rendering
-(``{% fragment %}``) runs none of their queries.
+(``{% cache %}``) runs none of their queries.
 
 The search box, the one place it differs from site search and the publication listing
 (Wagtail's search backend): its words are matched with ``icontains`` on the title, the

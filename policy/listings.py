@@ -2,7 +2,7 @@
 
 ``PublicationListing`` is the listing pattern of ``pages/listings.py``: the filter form
 (``policy/forms.py``) and the page of publications, each worked out only when the
-template shows it, so a kept rendering (``{% fragment %}``) runs none of their queries.
+template shows it, so a kept rendering (``{% cache %}``) runs none of their queries.
 
 Its search box uses Wagtail's search backend, as site search does (publications are long
 texts: matching the words' stems in their body is what readers expect), with the same

@@ -15,12 +15,12 @@ How it works
   an anonymous visitor that sets no cookie (so no CSRF cookie), holds no CSRF token, is
   not private/no-store, and is not under an excluded prefix (the admin, documents,
   ``/health/``).
-* What is stored is compressed once, brotli and gzip beside the plain bytes, each a
-  complete response with ``Vary: Accept-Encoding`` under its own key; every visit (the
-  first too) gets the one its ``Accept-Encoding`` prefers, and a hit reads only that one
-  and compresses nothing. Only stored
-  responses are compressed: nothing secret sits beside text an attacker can reflect
-  (BREACH). A compressed response's ETag is weak, as Django's GZipMiddleware makes it;
+* What is stored is compressed once (``thet_site/compression.py``): brotli and gzip beside
+  the plain bytes, each a complete response with ``Vary: Accept-Encoding`` under its own
+  key; every visit (the first too) gets the one its ``Accept-Encoding`` prefers, and a
+  hit reads only that one and compresses nothing. Only stored responses are compressed:
+  nothing secret sits beside text an attacker can reflect (BREACH). A compressed
+  response's ETag is weak, as Django's GZipMiddleware makes it;
   ``ConditionalGetMiddleware`` (outside this one) answers 304s for every encoding.
 * The generation is one short value in the same cache. Publishing, unpublishing, moving
   or deleting a page, and saving or deleting a snippet, setting, image, document or site,
@@ -39,7 +39,6 @@ Any error from the cache backend is logged and the request is served uncached: a
 outage slows the site down, it never takes it down.
 """
 
-import gzip
 import hashlib
 import logging
 import time
@@ -47,19 +46,12 @@ import uuid
 from functools import cache
 from urllib.parse import urlencode
 
-import brotli
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
-from django.http import HttpResponse
-from django.utils.cache import (
-    get_max_age,
-    patch_cache_control,
-    patch_vary_headers,
-    set_response_etag,
-)
+from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
@@ -70,6 +62,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import get_snippet_models
 
 from thet_site.cache import cache_recovered
+from thet_site.compression import encoded_variants, preferred_encoding
 
 logger = logging.getLogger(__name__)
 
@@ -203,62 +196,6 @@ class PageCacheMiddleware:
         response = variants[encoding]
         response["X-Page-Cache"] = "miss"
         return response
-
-
-# --- Compression (#14) ---------------------------------------------------------------
-# Only what the page cache stores is compressed: anonymous, cookie-less, CSRF-free
-# responses, so no secret sits beside what an attacker can reflect (BREACH). Each
-# encoding is made once, when the page is stored; a hit only picks one.
-
-COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml")
-MIN_COMPRESS_BYTES = 200
-ENCODERS = {  # in order of preference
-    "br": lambda content: brotli.compress(content, quality=9, mode=brotli.MODE_TEXT),
-    "gzip": lambda content: gzip.compress(content, compresslevel=6, mtime=0),
-}
-
-
-def encoded_variants(response) -> dict:
-    """``{"br": ..., "gzip": ..., "identity": response}``, each a complete response
-    (``response`` itself for an encoding that would not make it smaller)."""
-    variants = dict.fromkeys((*ENCODERS, "identity"), response)
-    content_type = response.get("Content-Type", "")
-    if (
-        response.has_header("Content-Encoding")
-        or len(response.content) < MIN_COMPRESS_BYTES
-        or not content_type.startswith(COMPRESSIBLE_TYPES)
-    ):
-        return variants
-    patch_vary_headers(response, ("Accept-Encoding",))
-    for encoding, encode in ENCODERS.items():
-        body = encode(response.content)
-        if len(body) >= len(response.content):
-            continue
-        variant = HttpResponse(body, status=response.status_code)
-        for name, value in response.items():
-            variant[name] = value
-        variant["Content-Encoding"] = encoding
-        variant["Content-Length"] = str(len(body))
-        if variant.get("ETag", "").startswith('"'):
-            variant["ETag"] = "W/" + variant["ETag"]  # as Django's GZipMiddleware does
-        variants[encoding] = variant
-    return variants
-
-
-def accepted_encodings(request) -> set[str]:
-    """The codings the client's Accept-Encoding allows (q=0 refuses one)."""
-    accepted = set()
-    for item in request.headers.get("Accept-Encoding", "").split(","):
-        name, _, params = item.strip().partition(";")
-        if params.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
-            continue
-        accepted.add(name.strip().lower())
-    return accepted
-
-
-def preferred_encoding(request) -> str:
-    accepted = accepted_encodings(request)
-    return next((encoding for encoding in ENCODERS if encoding in accepted), "identity")
 
 
 # --- Invalidation -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from pages import structured_data
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import (
     COVER_SPECS,
@@ -235,39 +236,31 @@ class PublicationPage(SignOffRequired, BasePage):
         return meta
 
     def structured_data(self, request, publisher: str) -> dict:
-        """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET."""
-        home = absolute_url(request, "/")
-        organisation = {"@type": "Organization", "name": publisher, "url": home}
-        data = {
-            "@context": "https://schema.org",
-            "@type": self.schema_type,
-            "headline": self.title,
-            "name": self.title,
-            "description": self.get_summary(),
-            "datePublished": self.publication_date.isoformat(),
-            "url": absolute_url(request, self.get_url(request=request) or "/"),
-            "inLanguage": "en-GB",
-            "publisher": organisation,
-            "author": [{"@type": "Person", "name": name} for name in self.author_list]
-            or [organisation],
-        }
-        # What Google's article guidelines ask for beyond the basics (#16).
-        data["dateModified"] = self.date_modified.isoformat()
-        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": data["url"]}
-        data["image"] = self.share_image_url(base=data["url"])
-        if self.publication_type:
-            data["genre"] = self.publication_type.name
-        topics = [topic.name for topic in self.topics.all()]
-        if topics:
-            data["keywords"] = ", ".join(topics)
+        """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET, built by
+        ``pages.structured_data.article`` from this publication's values."""
+        url = absolute_url(request, self.get_url(request=request) or "/")
+        document = None
         if self.document:
-            data["encoding"] = {
-                "@type": "MediaObject",
-                "contentUrl": self.document_absolute_url(request),
-                "encodingFormat": self.document.content_type,
-                "name": self.document.filename,
+            document = {
+                "url": self.document_absolute_url(request),
+                "content_type": self.document.content_type,
+                "filename": self.document.filename,
             }
-        return data
+        return structured_data.article(
+            schema_type=self.schema_type,
+            title=self.title,
+            description=self.get_summary(),
+            url=url,
+            published=self.publication_date,
+            modified=self.date_modified,
+            publisher=publisher,
+            home_url=absolute_url(request, "/"),
+            authors=self.author_list,
+            image=self.share_image_url(base=url),
+            genre=self.publication_type.name if self.publication_type else "",
+            keywords=[topic.name for topic in self.topics.all()],
+            document=document,
+        )
 
     @property
     def date_modified(self):

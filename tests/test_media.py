@@ -236,6 +236,7 @@ CREATE = textwrap.dedent(
 )
 
 
+@pytest.mark.server
 def test_production_server_serves_images_not_documents():
     with running_site(workers=1) as site:
         output = site.manage("shell", "-c", CREATE).stdout.strip().splitlines()

@@ -34,6 +34,9 @@ import redis
 
 from tests.servers import prepare_site, running_site
 
+# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+pytestmark = pytest.mark.server
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 PASSWORD = "multi-server-test-password-1"

@@ -8,7 +8,12 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
+
 from tests.servers import BASE_DIR, PYTHON, _start, free_port, prepare_site, stop, wait_for_health
+
+# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+pytestmark = pytest.mark.server
 
 SECRET_URLS = ["/admin/password_reset/confirm/abc/def-123/?token=x", "/?email=a@b.c"]
 SECRETS = ["def-123", "token=x", "a@b.c", "a%40b.c"]

@@ -32,6 +32,9 @@ import pytest
 from tests.servers import BASE_DIR, free_port, prepare_site, running_site, stop
 from tests.test_multiserver import Browser
 
+# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+pytestmark = pytest.mark.server
+
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 VCL = BASE_DIR / "docs" / "varnish" / "thet.vcl"
 PASSWORD = "varnish-test-password-1"

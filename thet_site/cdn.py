@@ -24,6 +24,14 @@ frontend cache (``WAGTAILFRONTENDCACHE``) once the transaction commits: one purg
 ``<site root>/*`` for each site. A CDN invalidation of ``/*`` is everything on CloudFront;
 ``CloudflareBackend`` below turns it into Cloudflare's "purge everything"; the VCL in
 ``docs/varnish/thet.vcl`` turns ``PURGE /*`` into a ban of every page of that host.
+Wagtail's own per-page purge (``wagtail.contrib.frontend_cache``'s signal handlers) is not
+installed: it ran inside the publish, before the commit (so a cache could fetch the old
+page again), and only repeated part of this purge.
+
+A purge is bounded: each request to Varnish or Cloudflare gives up after
+``FRONTEND_CACHE_TIMEOUT`` seconds (3), is logged and never raises, so a cache that
+accepts the connection and never answers delays a publish by seconds, not until gunicorn
+kills the worker. (Wagtail's ``HTTPBackend`` sets no time limit at all.)
 
 Why everything rather than the page's own URLs (which Wagtail still purges too): a page
 shows on many others (menus, breadcrumbs, the footer, listings and their facet counts,
@@ -35,12 +43,17 @@ purge is lost (the CDN's API is down, say).
 """
 
 import logging
+from urllib.error import HTTPError
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
 
 import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.contrib.frontend_cache.backends import CloudflareBackend as WagtailCloudflare
+from wagtail.contrib.frontend_cache.backends import HTTPBackend as WagtailHTTP
+from wagtail.contrib.frontend_cache.backends.http import PurgeRequest
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Site
 
@@ -112,12 +125,53 @@ def connect_signals():
     content_changed.connect(_on_content_changed, dispatch_uid="cdn-purge-everything")
 
 
+def _timeout(params) -> float:
+    return float(params.pop("TIMEOUT", DEFAULT_TIMEOUT))
+
+
+DEFAULT_TIMEOUT = 3.0
+
+
+class HTTPBackend(WagtailHTTP):
+    """Wagtail's HTTP (Varnish) backend with a time limit (``TIMEOUT``) on each purge.
+
+    Wagtail's ``purge`` calls ``urlopen`` with no timeout and logs only HTTP and URL
+    errors; this one is the same request (``PURGE`` to ``LOCATION`` with the page's
+    ``Host``) given ``TIMEOUT`` seconds, and logs every failure.
+    """
+
+    def __init__(self, params):
+        params = dict(params)
+        self.timeout = _timeout(params)
+        super().__init__(params)
+
+    def purge(self, url):
+        parts = urlsplit(url)
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        request = PurgeRequest(
+            url=urlunsplit((self.cache_scheme, self.cache_netloc, parts.path, parts.query, "")),
+            headers={"Host": host, "User-Agent": "thet-site-purge"},
+        )
+        try:
+            with urlopen(request, timeout=self.timeout):  # noqa: S310 - LOCATION is ours
+                pass
+        except HTTPError as error:
+            logger.error("Couldn't purge %s: the cache answered %s", url, error.code)
+        except OSError as error:  # URLError, refused, timed out
+            logger.error("Couldn't purge %s: %s", url, getattr(error, "reason", error))
+
+
 class CloudflareBackend(WagtailCloudflare):
     """Wagtail's Cloudflare backend, where a purge of ``<site>/*`` purges the whole zone.
 
     Cloudflare purges by exact URL (wildcards and prefixes need an Enterprise plan), so
-    "everything" is its ``purge_everything`` call.
+    "everything" is its ``purge_everything`` call, given ``TIMEOUT`` seconds.
     """
+
+    def __init__(self, params):
+        params = dict(params)
+        self.timeout = _timeout(params)
+        super().__init__(params)
 
     def purge_batch(self, urls):
         if any(url.endswith("/*") for url in urls):
@@ -141,7 +195,7 @@ class CloudflareBackend(WagtailCloudflare):
                 self.cloudflare_purge_endpoint_url,
                 json={"purge_everything": True},
                 headers=headers,
-                timeout=30,
+                timeout=self.timeout,
             )
             ok = response.ok and response.json().get("success")
         except (requests.RequestException, ValueError):

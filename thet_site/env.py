@@ -141,8 +141,9 @@ def shared_cache_seconds(environ: Mapping[str, str] | None = None) -> dict[str, 
 
 
 FRONTEND_CACHE_BACKENDS = {
-    "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-    # Wagtail's, plus "purge everything" for a purge of <site>/* (thet_site/cdn.py).
+    # Wagtail's, with a time limit on each purge (thet_site/cdn.py).
+    "http": "thet_site.cdn.HTTPBackend",
+    # Wagtail's, plus "purge everything" for a purge of <site>/*, with a time limit.
     "cloudflare": "thet_site.cdn.CloudflareBackend",
     "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
 }
@@ -170,6 +171,12 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
         if not value:
             raise ImproperlyConfigured(f"FRONTEND_CACHE_BACKEND={name} needs {variable}.")
         config[option] = value
+    if name in ("http", "cloudflare"):
+        # Seconds each purge request may take before it is logged and given up (cdn.py).
+        timeout = env_int("FRONTEND_CACHE_TIMEOUT", 3, environ=environ)
+        if timeout < 1:
+            raise ImproperlyConfigured(f"FRONTEND_CACHE_TIMEOUT must be 1 or more, not {timeout}.")
+        config["TIMEOUT"] = timeout
     return {"default": config}
 
 

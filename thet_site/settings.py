@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
+    # Not wagtail.contrib.frontend_cache: its app only adds per-page purges inside the
+    # publish; thet_site/cdn.py purges the whole site after the commit, through its backends.
     "wagtail.contrib.table_block",
     "wagtail.contrib.typed_table_block",
     "wagtail.embeds",
@@ -61,7 +63,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "wagtail.contrib.frontend_cache",  # #9: CDN purge, configured from the environment
     "csp",  # #9
     "axes",  # #9: admin login lockout
 ]

@@ -353,3 +353,26 @@ def test_cloudflare_purges_everything_for_a_site_wildcard(monkeypatch):
     assert everything["headers"]["Authorization"] == "Bearer token"
     assert everything["timeout"] == 3  # FRONTEND_CACHE_TIMEOUT's default
     assert files["json"] == {"files": ["https://www.thet.example/about/"]}
+
+
+def test_cloudfront_gives_up_after_the_timeout(hung_cache, monkeypatch, caplog):
+    """Wagtail's CloudFront client would wait 60 s per attempt and retry; this one makes
+    one attempt of TIMEOUT seconds (here against an endpoint that never answers)."""
+    config = frontend_cache_config(
+        {"FRONTEND_CACHE_BACKEND": "cloudfront", "CLOUDFRONT_DISTRIBUTION_ID": "DIST"}
+    )["default"]
+    assert config["BACKEND"] == "thet_site.cdn.CloudfrontBackend"
+    real_client = cdn.boto3.client
+    monkeypatch.setattr(
+        cdn.boto3,
+        "client",
+        lambda *a, **kw: real_client(*a, endpoint_url=hung_cache, region_name="us-east-1", **kw),
+    )
+    backend = cdn.CloudfrontBackend(
+        dict(config, TIMEOUT=1, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret")
+    )
+    assert backend.client.meta.config.read_timeout == 1
+    started = time.monotonic()
+    with pytest.raises(Exception, match="(?i)timeout|timed out"):
+        backend.purge_batch(["https://www.thet.example/*"])
+    assert time.monotonic() - started < 5

@@ -28,10 +28,11 @@ Wagtail's own per-page purge (``wagtail.contrib.frontend_cache``'s signal handle
 installed: it ran inside the publish, before the commit (so a cache could fetch the old
 page again), and only repeated part of this purge.
 
-A purge is bounded: each request to Varnish or Cloudflare gives up after
+A purge is bounded: each request to Varnish, Cloudflare or CloudFront gives up after
 ``FRONTEND_CACHE_TIMEOUT`` seconds (3), is logged and never raises, so a cache that
 accepts the connection and never answers delays a publish by seconds, not until gunicorn
-kills the worker. (Wagtail's ``HTTPBackend`` sets no time limit at all.)
+kills the worker. (Wagtail's ``HTTPBackend`` sets no time limit at all; its CloudFront
+client waits 60 s per attempt, with retries.)
 
 Why everything rather than the page's own URLs (which Wagtail still purges too): a page
 shows on many others (menus, breadcrumbs, the footer, listings and their facet counts,
@@ -47,11 +48,14 @@ from urllib.error import HTTPError
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
+import boto3
 import requests
+from botocore.config import Config
 from django.conf import settings
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.contrib.frontend_cache.backends import CloudflareBackend as WagtailCloudflare
+from wagtail.contrib.frontend_cache.backends import CloudfrontBackend as WagtailCloudfront
 from wagtail.contrib.frontend_cache.backends import HTTPBackend as WagtailHTTP
 from wagtail.contrib.frontend_cache.backends.http import PurgeRequest
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
@@ -203,3 +207,28 @@ class CloudflareBackend(WagtailCloudflare):
             return
         if not ok:
             logger.error("Couldn't purge everything from Cloudflare: %s", response.text[:500])
+
+
+class CloudfrontBackend(WagtailCloudfront):
+    """Wagtail's CloudFront backend, whose client gives up after ``TIMEOUT`` seconds.
+
+    Wagtail's client has botocore's defaults (60 s to connect, 60 s to read, retried);
+    this one has one attempt of ``TIMEOUT`` seconds each way. The failure is logged by
+    ``purge_everything``.
+    """
+
+    def __init__(self, params):
+        params = dict(params)
+        self.timeout = _timeout(params)
+        super().__init__(params)
+        self.client = boto3.client(
+            "cloudfront",
+            aws_access_key_id=params.get("AWS_ACCESS_KEY_ID"),
+            aws_secret_access_key=params.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=params.get("AWS_SESSION_TOKEN"),
+            config=Config(
+                connect_timeout=self.timeout,
+                read_timeout=self.timeout,
+                retries={"total_max_attempts": 1},
+            ),
+        )

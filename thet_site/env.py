@@ -145,7 +145,8 @@ FRONTEND_CACHE_BACKENDS = {
     "http": "thet_site.cdn.HTTPBackend",
     # Wagtail's, plus "purge everything" for a purge of <site>/*, with a time limit.
     "cloudflare": "thet_site.cdn.CloudflareBackend",
-    "cloudfront": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+    # Wagtail's, with a time limit and no retries (thet_site/cdn.py).
+    "cloudfront": "thet_site.cdn.CloudfrontBackend",
 }
 
 
@@ -171,12 +172,11 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
         if not value:
             raise ImproperlyConfigured(f"FRONTEND_CACHE_BACKEND={name} needs {variable}.")
         config[option] = value
-    if name in ("http", "cloudflare"):
-        # Seconds each purge request may take before it is logged and given up (cdn.py).
-        timeout = env_int("FRONTEND_CACHE_TIMEOUT", 3, environ=environ)
-        if timeout < 1:
-            raise ImproperlyConfigured(f"FRONTEND_CACHE_TIMEOUT must be 1 or more, not {timeout}.")
-        config["TIMEOUT"] = timeout
+    # Seconds each purge request may take before it is logged and given up (cdn.py).
+    timeout = env_int("FRONTEND_CACHE_TIMEOUT", 3, environ=environ)
+    if timeout < 1:
+        raise ImproperlyConfigured(f"FRONTEND_CACHE_TIMEOUT must be 1 or more, not {timeout}.")
+    config["TIMEOUT"] = timeout
     return {"default": config}
 
 

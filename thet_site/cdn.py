@@ -129,25 +129,23 @@ def connect_signals():
     content_changed.connect(_on_content_changed, dispatch_uid="cdn-purge-everything")
 
 
-def _timeout(params) -> float:
-    return float(params.pop("TIMEOUT", DEFAULT_TIMEOUT))
+class TimeLimited:
+    """A backend's ``TIMEOUT`` (seconds a purge request may take; ``FRONTEND_CACHE_TIMEOUT``),
+    taken from its parameters before Wagtail's backend reads the rest."""
+
+    def __init__(self, params):
+        params = dict(params)
+        self.timeout = float(params.pop("TIMEOUT", 3))
+        super().__init__(params)
 
 
-DEFAULT_TIMEOUT = 3.0
-
-
-class HTTPBackend(WagtailHTTP):
+class HTTPBackend(TimeLimited, WagtailHTTP):
     """Wagtail's HTTP (Varnish) backend with a time limit (``TIMEOUT``) on each purge.
 
     Wagtail's ``purge`` calls ``urlopen`` with no timeout and logs only HTTP and URL
     errors; this one is the same request (``PURGE`` to ``LOCATION`` with the page's
     ``Host``) given ``TIMEOUT`` seconds, and logs every failure.
     """
-
-    def __init__(self, params):
-        params = dict(params)
-        self.timeout = _timeout(params)
-        super().__init__(params)
 
     def purge(self, url):
         parts = urlsplit(url)
@@ -165,17 +163,12 @@ class HTTPBackend(WagtailHTTP):
             logger.error("Couldn't purge %s: %s", url, getattr(error, "reason", error))
 
 
-class CloudflareBackend(WagtailCloudflare):
+class CloudflareBackend(TimeLimited, WagtailCloudflare):
     """Wagtail's Cloudflare backend, where a purge of ``<site>/*`` purges the whole zone.
 
     Cloudflare purges by exact URL (wildcards and prefixes need an Enterprise plan), so
     "everything" is its ``purge_everything`` call, given ``TIMEOUT`` seconds.
     """
-
-    def __init__(self, params):
-        params = dict(params)
-        self.timeout = _timeout(params)
-        super().__init__(params)
 
     def purge_batch(self, urls):
         if any(url.endswith("/*") for url in urls):
@@ -209,7 +202,7 @@ class CloudflareBackend(WagtailCloudflare):
             logger.error("Couldn't purge everything from Cloudflare: %s", response.text[:500])
 
 
-class CloudfrontBackend(WagtailCloudfront):
+class CloudfrontBackend(TimeLimited, WagtailCloudfront):
     """Wagtail's CloudFront backend, whose client gives up after ``TIMEOUT`` seconds.
 
     Wagtail's client has botocore's defaults (60 s to connect, 60 s to read, retried);
@@ -218,8 +211,6 @@ class CloudfrontBackend(WagtailCloudfront):
     """
 
     def __init__(self, params):
-        params = dict(params)
-        self.timeout = _timeout(params)
         super().__init__(params)
         self.client = boto3.client(
             "cloudfront",

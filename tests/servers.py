@@ -4,7 +4,7 @@
 
     with running_site() as site:          # migrate, seed, collectstatic, gunicorn, /health/
         site.url                          # "http://127.0.0.1:<free port>"
-        site.manage("createsuperuser", "--noinput", "--username", "ed", env={...})
+        site.create_superuser("ed", "a-password")  # or site.manage(<any manage.py command>)
 
 The site runs in production mode (DEBUG off, WhiteNoise serving hashed, compressed static
 files, gunicorn) on a free loopback port, against a database of its own: a temporary
@@ -87,6 +87,18 @@ class PreparedSite:
         Raises RuntimeError with the command's output if it fails (and `check` is true).
         """
         return manage(*args, env={**self.env, **(env or {})}, check=check)
+
+    def create_superuser(self, username: str, password: str):
+        """An admin account on this site's database, to log in with over HTTP."""
+        return self.manage(
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            username,
+            "--email",
+            f"{username}@example.org",
+            env={"DJANGO_SUPERUSER_PASSWORD": password},
+        )
 
 
 @dataclass

@@ -100,15 +100,7 @@ def two_servers():
     with scratch_database() as database_url:
         env["DATABASE_URL"] = database_url
         with prepare_site(env) as prepared:
-            prepared.manage(
-                "createsuperuser",
-                "--noinput",
-                "--username",
-                "editor",
-                "--email",
-                "editor@example.org",
-                env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-            )
+            prepared.create_superuser("editor", PASSWORD)
             with (
                 running_site(prepared=prepared) as one,
                 running_site(prepared=prepared) as two,

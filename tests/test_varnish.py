@@ -136,15 +136,7 @@ def varnish_site():
     port = free_port()
     public = f"http://127.0.0.1:{port}"
     with prepare_site() as prepared:
-        prepared.manage(
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "editor",
-            "--email",
-            "editor@example.org",
-            env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-        )
+        prepared.create_superuser("editor", PASSWORD)
         env = {
             "FRONTEND_CACHE_BACKEND": "http",
             "FRONTEND_CACHE_LOCATION": public,

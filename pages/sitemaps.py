@@ -43,8 +43,8 @@ class PageSitemap(Sitemap):
         latest = Coalesce("last_published_at", "latest_revision_created_at")
         return self.pages().aggregate(latest=Max(latest))["latest"]
 
-    def _urls(self, page, protocol, domain):
-        urls = super()._urls(page, protocol, domain)
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
         for url_info in urls:
             url_info["location"] = absolute_url(self.request, url_info["location"])
         return urls

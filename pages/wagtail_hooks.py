@@ -18,13 +18,11 @@ from wagtail.admin import messages
 from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.userbar import ContentCheckerItem
-from wagtail.admin.views.home import (
-    UserObjectsInWorkflowModerationPanel,
-    WorkflowObjectsToModeratePanel,
-)
 from wagtail.models import Page, Revision, TaskState, WorkflowState
 
 PANEL_LIMIT = 20
+# Wagtail's own dashboard panels that the editorial overview replaces, by their names.
+REPEATED_PANELS = ("user_objects_in_workflow_moderation", "workflow_objects_to_moderate")
 
 
 class THETContentChecker(ContentCheckerItem):
@@ -192,8 +190,7 @@ class EditorialOverviewPanel(Component):
 def add_editorial_overview(request, panels):
     """One panel for sign-off: ours covers the whole team's submissions with launch dates
     and comments, so Wagtail's two workflow panels would only repeat it."""
-    repeated = (UserObjectsInWorkflowModerationPanel, WorkflowObjectsToModeratePanel)
-    panels[:] = [panel for panel in panels if not isinstance(panel, repeated)]
+    panels[:] = [panel for panel in panels if getattr(panel, "name", "") not in REPEATED_PANELS]
     panels.append(EditorialOverviewPanel())
 
 

@@ -24,6 +24,8 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
 from partnerships.models import ProjectIndexPage, ProjectPage
+from thet_site.treepaths import child_path, last_position
+from thet_site.wagtail_compat import reference_rows
 
 RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
@@ -61,23 +63,7 @@ def index_pages(pages: list[ProjectPage], created: list[ProjectPage]) -> None:
     page_type = ContentType.objects.get_for_model(ProjectPage)
     base_type = ContentType.objects.get_for_model(Page)
     ReferenceIndex.objects.bulk_create(
-        [
-            ReferenceIndex(
-                content_type=page_type,
-                base_content_type=base_type,
-                object_id=page.pk,
-                to_content_type_id=to_type,
-                to_object_id=to_id,
-                model_path=model_path,
-                content_path=content_path,
-                content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
-            )
-            for page in created
-            for to_type, to_id, model_path, content_path in set(
-                ReferenceIndex._extract_references_from_object(page)
-            )
-        ],
-        batch_size=500,
+        reference_rows(created, page_type, base_type), batch_size=500
     )
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(ProjectPage, fresh)
@@ -86,24 +72,23 @@ def index_pages(pages: list[ProjectPage], created: list[ProjectPage]) -> None:
 def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) -> None:
     """Add ``pages`` under ``index``, published, in a fixed number of queries per page.
 
-    What ``index.add_child(instance=page)``, ``page.save_revision()`` and
-    ``revision.publish()`` do for one page, for all of them at once (those take about a
-    hundred queries a page): each page gets the next tree path, its rows,
-    one revision with its content and two history entries ("created", "published"), and
-    ``page_published`` is sent as Wagtail does. The rows were checked before (``read_rows``:
-    titles, slugs unique in the file and under the listing, years), which is the
-    validation ``full_clean`` would repeat.
+        What ``index.add_child(instance=page)``, ``page.save_revision()`` and
+        ``revision.publish()`` do for one page, for all of them at once (those take about a
+        hundred queries a page): each page gets the next tree path, its rows,
+        one revision with its content and the three history entries the admin's "Publish" of a
+    new page leaves ("created", "edited" with the revision, "published"), and
+        ``page_published`` is sent as Wagtail does. The rows were checked before (``read_rows``:
+        titles, slugs unique in the file and under the listing, years), which is the
+        validation ``full_clean`` would repeat.
     """
     if not pages:
         return
     now = timezone.now()
     page_type = ContentType.objects.get_for_model(ProjectPage)
     base_type = ContentType.objects.get_for_model(Page)
-    last = index.get_last_child()
-    step = Page._str2int(last.path[-Page.steplen :]) if last else 0
     depth = index.depth + 1
-    for n, page in enumerate(pages, start=step + 1):
-        page.path = Page._get_path(index.path, depth, n)
+    for n, page in enumerate(pages, start=last_position(index) + 1):
+        page.path = child_path(index, n)
         page.depth = depth
         page.numchild = 0
         page.url_path = f"{index.url_path}{page.slug}/"
@@ -172,11 +157,11 @@ def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) ->
                 timestamp=now,
                 user=user,
                 page_id=page.pk,
-                revision=revision if action == "wagtail.publish" else None,
+                revision=None if action == "wagtail.create" else revision,
                 content_changed=True,
             )
             for page, revision in zip(pages, revisions, strict=True)
-            for action in ("wagtail.create", "wagtail.publish")
+            for action in ("wagtail.create", "wagtail.edit", "wagtail.publish")
         ]
     )
     for page, revision in zip(pages, revisions, strict=True):

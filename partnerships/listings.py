@@ -12,7 +12,7 @@ summary and the partners' names, as plain SQL conditions of the projects' querys
 queryset is written once into the single statement that counts all four facets
 (``ProjectFilterForm.facets``, a ``WITH`` of the filtered projects); the backend gives a
 ranked result, built differently per database (a tsvector join on PostgreSQL, an FTS5
-table behind ``pages/search_backend.py`` on SQLite), not a condition to compose into that
+table behind ``thet_site/modelsearch_compat.py`` on SQLite), not a condition to compose into that
 statement. A part of a name ("Notting") also matches, as visitors type partners' and
 places' names. The words are the same bounded ones (``pages.search.query_words``, at most
 six), so the statements stay bounded in number and size, and flat at 10x the projects

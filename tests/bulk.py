@@ -22,6 +22,7 @@ from partnerships.models import (
     ProjectIndexPage,
     ProjectPage,
 )
+from thet_site.treepaths import child_path, last_position
 
 
 def add_projects(count: int, partners: int = 50, prefix: str = "bulk") -> list[int]:
@@ -41,8 +42,7 @@ def add_projects(count: int, partners: int = 50, prefix: str = "bulk") -> list[i
         )
         for n in range(partners)
     )
-    last = index.get_last_child()
-    first_step = (Page._str2int(last.path[-Page.steplen :]) + 1) if last else 1
+    first_step = last_position(index) + 1
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(ProjectPage)
     pages = [
@@ -51,7 +51,7 @@ def add_projects(count: int, partners: int = 50, prefix: str = "bulk") -> list[i
             draft_title=f"{prefix.title()} project {n}",
             slug=f"{prefix}-project-{n}",
             summary=f"A {prefix} project, number {n}, training health workers.",
-            path=Page._get_path(index.path, index.depth + 1, first_step + n),
+            path=child_path(index, first_step + n),
             depth=index.depth + 1,
             numchild=0,
             url_path=f"{index.url_path}{prefix}-project-{n}/",

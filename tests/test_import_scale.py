@@ -50,7 +50,7 @@ def test_bulk_created_pages_are_whole_wagtail_pages(client, admin_user):
     countries = page.revisions.get().as_object().countries.all()
     assert {c.name for c in countries} == {"Uganda", "Ghana"}
     actions = PageLogEntry.objects.filter(page=page).values_list("action", flat=True)
-    assert sorted(actions) == ["wagtail.create", "wagtail.publish"]
+    assert sorted(actions) == ["wagtail.create", "wagtail.edit", "wagtail.publish"]
     assert page.owner == admin_user
     # The reference index knows the page uses its programme (the admin's "usage" view).
     usage = ReferenceIndex.get_references_to(page.programme).values_list("object_id", flat=True)

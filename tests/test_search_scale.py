@@ -2,7 +2,7 @@
 
 On SQLite, Wagtail's database backend ranked with a correlated subquery that ran the
 full-text match again for every candidate page (4.8 s for one statement at 5,000 pages);
-``pages/search_backend.py`` runs the match once, with the backend's own ordering. On
+``thet_site/modelsearch_compat.py`` runs the match once, with the backend's own ordering. On
 PostgreSQL the match ``title || body`` has a GIN index (``pages`` migration 0007).
 """
 

@@ -35,9 +35,9 @@ def check_private_dir(path: str) -> None:
 
 
 class PrivateFileBasedCache(FileBasedCache):
-    def _createdir(self):
-        super()._createdir()  # creates missing folders with mode 0700
-        check_private_dir(self._dir)
+    def __init__(self, dir, params):
+        super().__init__(dir, params)  # creates a missing folder with mode 0700
+        check_private_dir(os.path.abspath(dir))
 
 
 def ensure_private_cache_dirs() -> None:

@@ -15,10 +15,9 @@ is never out of date. Only routes that found a page are kept (made-up addresses 
 fill the cache).
 
 Wagtail still does the serving: this only fills in the values Wagtail itself caches on
-the request (``request._wagtail_site``, ``request._wagtail_route_for_request``), so its
-hooks and privacy checks run as usual. Those names are private to Wagtail:
-``tests/test_fragments.py::test_wagtail_still_reads_the_request_attributes_routing_fills_in``
-fails if an upgrade stops reading them.
+the request (through ``thet_site/wagtail_compat.py``, since those names are Wagtail's
+own), so its hooks and privacy checks run as usual; ``tests/test_compat.py`` fails if an
+upgrade stops reading them.
 
 Why keep it (measured for #14 on the seeded site, SQLite, Django's test client, page
 cache off; the third request of each of the 11 benchmark pages):
@@ -45,6 +44,7 @@ from wagtail.views import serve as wagtail_serve
 
 from thet_site.fragments import remember
 from thet_site.privacy import restricted_paths
+from thet_site.wagtail_compat import remember_route, remember_site
 
 CHAIN_FIELDS = (
     "id",
@@ -128,18 +128,18 @@ def _wagtail_route(request, path):
 def prime_route(request, path: str) -> None:
     route = remember(request, "route", (path,), lambda: find_route(request, path))
     if route is None:
-        request._wagtail_route_for_request = None
+        remember_route(request, None)
         return
     page, args, kwargs, chain, unrestricted = route
     page.view_restrictions_known_empty = unrestricted
     request._thet_route_chain = chain
-    request._wagtail_route_for_request = (page, args, kwargs)
+    remember_route(request, (page, args, kwargs))
 
 
 def prime_site(request) -> None:
     site = remember(request, "site", (), lambda: Site.find_for_request(request))
     if site is not None:
-        request._wagtail_site = site
+        remember_site(request, site)
 
 
 class RouteCacheMiddleware:

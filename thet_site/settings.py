@@ -171,7 +171,7 @@ WAGTAILADMIN_BASE_URL = (
     os.environ.get("WAGTAILADMIN_BASE_URL") or SITE_URL or "http://127.0.0.1:8000"
 )
 # Wagtail's database backend; on SQLite, with ranking that stays fast at scale (#17).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "pages.search_backend"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "thet_site.modelsearch_compat"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

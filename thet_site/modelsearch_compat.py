@@ -1,5 +1,11 @@
-"""The site's search backend (#17): Wagtail's database backend, with relevance ranking on
-SQLite that stays fast at thousands of pages.
+"""The site's search backend: Wagtail's database backend (modelsearch), with relevance
+ranking on SQLite that stays fast at thousands of pages.
+
+This is the one module that reaches into modelsearch's private names (the SQLite
+compiler's ``_build_rank_expression``, the results' ``_do_count``): there is no public
+way to change how the SQLite backend ranks. ``tests/test_compat.py`` fails, naming the
+modelsearch version, if an upgrade drops them; ``tests/test_search_scale.py`` checks
+the results against the stock backend's.
 
 ``WAGTAILSEARCH_BACKENDS`` names this module. On PostgreSQL (and MySQL) it is exactly
 Wagtail's database backend (on PostgreSQL a GIN index on the searched text serves the

@@ -1,0 +1,72 @@
+"""Every use of a Wagtail name that is not public API, in one place.
+
+The rest of the project uses Wagtail through its documented API (hooks, settings, public
+methods). What is here has no public equivalent and is worth keeping for what it saves;
+each function says why. ``tests/test_compat.py`` exercises every one against the
+installed Wagtail and fails with the name of the function to revisit, so an upgrade that
+renames or drops one of these is caught by CI, not by a visitor.
+
+``tests/test_private_names.py`` fails if a private Wagtail, Django or modelsearch name is
+used anywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wagtail.models import ReferenceIndex
+
+# --- The request's site and route (thet_site/routing.py) -----------------------------
+# Wagtail keeps the result of ``Site.find_for_request`` and ``Page.route_for_request`` on
+# the request under these names. Routing fills them in from its own cache, so Wagtail's
+# serve view, hooks and privacy checks run as usual without repeating the look-ups
+# (measured in docs/decisions.md, "The routing memo").
+_SITE_ATTRIBUTE = "_wagtail_site"
+_ROUTE_ATTRIBUTE = "_wagtail_route_for_request"
+
+
+def remember_site(request, site) -> None:
+    """Make ``Site.find_for_request(request)`` answer ``site`` without a query."""
+    setattr(request, _SITE_ATTRIBUTE, site)
+
+
+def remember_route(request, route) -> None:
+    """Make ``Page.route_for_request(request, path)`` answer ``route`` (a ``(page, args,
+    kwargs)`` tuple, or None for "no page here") without walking the tree."""
+    setattr(request, _ROUTE_ATTRIBUTE, route)
+
+
+# --- The reference index, written in bulk (partnerships/bulk_pages.py) ---------------
+# ``ReferenceIndex.create_or_update_for_object`` is the public way, at several queries
+# an object. A bulk import of new pages (which have no references yet) writes the same
+# rows for thousands of pages in one INSERT a batch, using Wagtail's own extraction so
+# the rows are exactly the ones Wagtail would write.
+
+
+def references_of(obj) -> set[tuple[int, str, str, str]]:
+    """``(to_content_type_id, to_object_id, model_path, content_path)`` for every
+    reference ``obj`` makes, as Wagtail's reference index records them."""
+    return set(ReferenceIndex._extract_references_from_object(obj))
+
+
+def content_path_hash(content_path: str):
+    """The value Wagtail stores in ``ReferenceIndex.content_path_hash`` for a path."""
+    return ReferenceIndex._get_content_path_hash(content_path)
+
+
+def reference_rows(objects: Iterable, content_type, base_content_type) -> list[ReferenceIndex]:
+    """Unsaved ``ReferenceIndex`` rows for new objects of one type (nothing recorded yet)."""
+    return [
+        ReferenceIndex(
+            content_type=content_type,
+            base_content_type=base_content_type,
+            object_id=obj.pk,
+            to_content_type_id=to_type,
+            to_object_id=to_id,
+            model_path=model_path,
+            content_path=content_path,
+            content_path_hash=content_path_hash(content_path),
+        )
+        for obj in objects
+        for to_type, to_id, model_path, content_path in references_of(obj)
+    ]

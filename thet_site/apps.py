@@ -5,7 +5,7 @@ class ThetSiteConfig(AppConfig):
     name = "thet_site"
     verbose_name = "THET site"
 
-    def ready(self):
+    def ready(self) -> None:
         # Django's convention: modules that import models (Wagtail's, here) are imported
         # once the app registry is ready, not at the top of apps.py (which loads before).
         import thet_site.checks  # noqa: F401, PLC0415 - registers the deploy checks

@@ -1,11 +1,17 @@
 """System checks of our own, run by ``manage.py check --deploy`` (#13)."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
-def site_url_is_set(app_configs, **kwargs):
+def site_url_is_set(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> Sequence[CheckMessage]:
     if settings.SITE_URL:
         return []
     return [

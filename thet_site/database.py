@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from django.db import OperationalError, connection
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.views.defaults import server_error as default_server_error
 
@@ -43,7 +47,7 @@ def is_statement_timeout(error: BaseException | None) -> bool:
     )
 
 
-def busy_response(request):
+def busy_response(request: HttpRequest) -> HttpResponse:
     """The friendly page for a request the database gave up on: 503, try again shortly."""
     logger.warning("A database statement timed out", extra={"path": request.path})
     response = TemplateResponse(request, "503.html", status=503)
@@ -64,13 +68,15 @@ class StatementTimeoutMiddleware:
     ``thet_site.urls.handler500`` (``server_error`` below), which gives the same page.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        timed_out = []
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        timed_out: list[Exception] = []
 
-        def watch(execute, sql, params, many, context):
+        def watch(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+        ) -> Any:
             if timed_out:
                 raise timed_out[0]
             try:
@@ -86,13 +92,13 @@ class StatementTimeoutMiddleware:
             return busy_response(request)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_statement_timeout(exception):
             return busy_response(request)
         return None
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: the 503 page for a statement timeout, else Django's own 500 page."""
     if is_statement_timeout(sys.exc_info()[1]):
         return busy_response(request)

@@ -6,6 +6,8 @@ them with a plain dict.
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -60,7 +62,7 @@ def secret_key(debug: bool, environ: Mapping[str, str] | None = None) -> str:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
 
 
-def cache_config(environ: Mapping[str, str] | None = None) -> dict:
+def cache_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Redis when CACHE_URL or REDIS_URL is set, else local memory."""
     environ = os.environ if environ is None else environ
     url = environ.get("CACHE_URL") or environ.get("REDIS_URL")
@@ -94,7 +96,7 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict:
     }
 
 
-def page_cache_config(base_dir, environ: Mapping[str, str] | None = None) -> dict:
+def page_cache_config(base_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The whole-page cache (#9): the shared Redis when one is configured, else files.
 
     Files rather than local memory, so that every gunicorn worker on a machine sees the
@@ -150,7 +152,7 @@ FRONTEND_CACHE_BACKENDS = {
 }
 
 
-def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
+def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Wagtail's frontend-cache (CDN purge) settings; empty, so off, unless asked for."""
     environ = os.environ if environ is None else environ
     name = environ.get("FRONTEND_CACHE_BACKEND", "").strip().lower()
@@ -166,7 +168,7 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
         "cloudflare": {"BEARER_TOKEN": "CLOUDFLARE_BEARER_TOKEN", "ZONEID": "CLOUDFLARE_ZONE_ID"},
         "cloudfront": {"DISTRIBUTION_ID": "CLOUDFRONT_DISTRIBUTION_ID"},
     }[name]
-    config = {"BACKEND": FRONTEND_CACHE_BACKENDS[name]}
+    config: dict[str, Any] = {"BACKEND": FRONTEND_CACHE_BACKENDS[name]}
     for option, variable in required.items():
         value = environ.get(variable, "").strip()
         if not value:
@@ -180,7 +182,7 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict:
     return {"default": config}
 
 
-def media_storage_config(environ: Mapping[str, str] | None = None) -> dict:
+def media_storage_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Where images go: the filesystem (MEDIA_ROOT) unless MEDIA_STORAGE=s3.
 
     Images may be public (a bucket policy allowing public reads of their folders).
@@ -215,7 +217,7 @@ def media_storage_config(environ: Mapping[str, str] | None = None) -> dict:
     return {"BACKEND": "thet_site.storage.MediaS3Storage", "OPTIONS": options}
 
 
-def documents_storage_config(environ: Mapping[str, str] | None = None) -> dict:
+def documents_storage_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Where documents go (#13): never anywhere the public can read them directly.
 
     On the filesystem, MEDIA_ROOT/documents/ (the site serves MEDIA_ROOT/images/ and
@@ -248,7 +250,7 @@ def documents_storage_config(environ: Mapping[str, str] | None = None) -> dict:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
-def media_storages(environ: Mapping[str, str] | None = None) -> dict:
+def media_storages(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The STORAGES entries for uploads: ``default`` routes documents and images apart."""
     return {
         "default": {"BACKEND": "thet_site.storage.MediaStorage"},
@@ -294,11 +296,11 @@ def site_url(environ: Mapping[str, str] | None = None) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
-def limit_connections(database: dict, statement_timeout_ms: int) -> dict:
+def limit_connections(database: Mapping[str, Any], statement_timeout_ms: int) -> dict[str, Any]:
     """``database`` (one entry of ``DATABASES``) with JIT off and, if ``statement_timeout_ms``
     is positive, a statement timeout, when it is PostgreSQL; unchanged otherwise."""
     if not database.get("ENGINE", "").endswith(("postgresql", "postgis")):
-        return database
+        return dict(database)
     flags = ["-c jit=off"]
     if statement_timeout_ms > 0:
         flags.append(f"-c statement_timeout={int(statement_timeout_ms)}")

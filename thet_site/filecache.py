@@ -9,6 +9,7 @@ then fails to start, saying which folder and why, rather than trusting its conte
 
 import os
 import stat
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -35,7 +36,7 @@ def check_private_dir(path: str) -> None:
 
 
 class PrivateFileBasedCache(FileBasedCache):
-    def __init__(self, dir, params):
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
         super().__init__(dir, params)  # creates a missing folder with mode 0700
         check_private_dir(os.path.abspath(dir))
 

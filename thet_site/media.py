@@ -12,7 +12,8 @@ renditions and originals can be kept by browsers and CDNs for a year.
 """
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 
 # Fixed here rather than guessed from the machine's mime.types (WAGTAILIMAGES_EXTENSIONS).
@@ -28,7 +29,7 @@ FOLDERS = ("images", "original_images")
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
-def serve_image(request, path):
+def serve_image(request: HttpRequest, path: str) -> HttpResponseBase:
     parts = path.split("/")
     if len(parts) != 2 or parts[0] not in FOLDERS:
         raise Http404("Not an image.")
@@ -36,7 +37,7 @@ def serve_image(request, path):
     extension = name.rpartition(".")[2].lower()
     if name.startswith(".") or "\\" in name or "\x00" in name or extension not in IMAGE_TYPES:
         raise Http404("Not an image.")
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Content-Type"] = IMAGE_TYPES[extension]
     response["Cache-Control"] = CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"

@@ -3,10 +3,13 @@
 import logging
 import re
 import time
+from collections.abc import Callable
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 request_log = logging.getLogger("thet.request")
 
@@ -25,11 +28,11 @@ class RequestLogMiddleware:
     nothing secret or personal ends up in the logs.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.enabled = getattr(settings, "REQUEST_LOG", True)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not self.enabled:
             return self.get_response(request)
         start = time.perf_counter()
@@ -55,7 +58,9 @@ class SiteCSPMiddleware(CSPMiddleware):
     scripts need more than a public page does.
     """
 
-    def get_policy_parts(self, request, response, report_only=False):
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if (
             not report_only

@@ -5,6 +5,7 @@ See README.md for the variables and their defaults.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -110,7 +111,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+DATABASES: dict[str, Any] = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 600),
@@ -196,7 +197,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Same origin, not DENY: the Wagtail admin's live preview frames the site itself.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
@@ -232,7 +233,7 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 # publication that has not launched yet. Never serve MEDIA_ROOT/documents/ directly.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Always a download with the file's own name, never opened inside the site's origin.
-WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 # Fixed here rather than guessed from the server's mime.types, which differs by machine.
 WAGTAILDOCS_CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -336,7 +337,7 @@ CSP_ADMIN_DIRECTIVES = {
 # Editors' e-mail addresses are not sent to a third party for avatars.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "camera": [],
     "geolocation": [],

@@ -14,20 +14,21 @@ publication's citation tags all call ``absolute_url``. The base is, in order:
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpRequest
 from wagtail.models import Site
 
 
-def _site_root(request) -> str:
+def _site_root(request: HttpRequest | None) -> str:
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         site = Site.objects.filter(is_default_site=True).first()
-    return site.root_url if site is not None else ""
+    return str(site.root_url) if site is not None else ""
 
 
-def base_url(request=None) -> str:
+def base_url(request: HttpRequest | None = None) -> str:
     """The public address without a trailing slash, e.g. ``https://www.thet.org``."""
     if settings.SITE_URL:
-        return settings.SITE_URL
+        return str(settings.SITE_URL)
     if request is not None and settings.DEBUG:
         return request.build_absolute_uri("/").rstrip("/")
     root = _site_root(request)
@@ -36,7 +37,7 @@ def base_url(request=None) -> str:
     return root
 
 
-def absolute_url(request, url: str) -> str:
+def absolute_url(request: HttpRequest | None, url: str) -> str:
     """``url`` (a path, or a full URL on this site's Wagtail Site) on the public address.
 
     Full URLs elsewhere (a CDN, a media bucket, another site) are returned unchanged.

@@ -9,6 +9,8 @@ pages one by one; ``tests/test_bulk_pages.py`` checks them against ``add_child``
 
 from __future__ import annotations
 
+from typing import Any
+
 from wagtail.models import Page
 
 
@@ -32,12 +34,12 @@ def step(number: int) -> str:
     return "".join(reversed(chars))
 
 
-def last_position(parent) -> int:
+def last_position(parent: Any) -> int:
     """The position of ``parent``'s last child (0 when it has none)."""
     last = parent.get_last_child()
     return step_number(last.path[-Page.steplen :]) if last else 0
 
 
-def child_path(parent, position: int) -> str:
+def child_path(parent: Any, position: int) -> str:
     """The ``path`` of ``parent``'s child at ``position`` (1-based)."""
-    return parent.path + step(position)
+    return str(parent.path) + step(position)

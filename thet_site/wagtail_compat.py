@@ -13,7 +13,9 @@ used anywhere else.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.http import HttpRequest
 from wagtail.models import ReferenceIndex
 
 # --- The request's site and route (thet_site/routing.py) -----------------------------
@@ -25,12 +27,14 @@ _SITE_ATTRIBUTE = "_wagtail_site"
 _ROUTE_ATTRIBUTE = "_wagtail_route_for_request"
 
 
-def remember_site(request, site) -> None:
+def remember_site(request: HttpRequest, site: Any) -> None:
     """Make ``Site.find_for_request(request)`` answer ``site`` without a query."""
     setattr(request, _SITE_ATTRIBUTE, site)
 
 
-def remember_route(request, route) -> None:
+def remember_route(
+    request: HttpRequest, route: tuple[Any, list[str], dict[str, Any]] | None
+) -> None:
     """Make ``Page.route_for_request(request, path)`` answer ``route`` (a ``(page, args,
     kwargs)`` tuple, or None for "no page here") without walking the tree."""
     setattr(request, _ROUTE_ATTRIBUTE, route)
@@ -43,18 +47,18 @@ def remember_route(request, route) -> None:
 # the rows are exactly the ones Wagtail would write.
 
 
-def references_of(obj) -> set[tuple[int, str, str, str]]:
+def references_of(obj: Any) -> set[tuple[int, str, str, str]]:
     """``(to_content_type_id, to_object_id, model_path, content_path)`` for every
     reference ``obj`` makes, as Wagtail's reference index records them."""
     return set(ReferenceIndex._extract_references_from_object(obj))
 
 
-def content_path_hash(content_path: str):
+def content_path_hash(content_path: str) -> Any:
     """The value Wagtail stores in ``ReferenceIndex.content_path_hash`` for a path."""
     return ReferenceIndex._get_content_path_hash(content_path)
 
 
-def reference_rows(objects: Iterable, content_type, base_content_type) -> list[ReferenceIndex]:
+def reference_rows(objects: Iterable[Any], content_type: Any, base_content_type: Any) -> list[Any]:
     """Unsaved ``ReferenceIndex`` rows for new objects of one type (nothing recorded yet)."""
     return [
         ReferenceIndex(

@@ -25,20 +25,24 @@ Environment: BENCH_PROJECTS (500), BENCH_SECONDS (3), BENCH_CONNECTIONS (4), BEN
 DATABASE_URL is migrated and filled with generated content: give it a scratch one.
 """
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.servers, as when run from the Makefile
+from tests import servers  # noqa: E402 - after the path above
+
 PY = sys.executable
 DURATION = os.environ.get("BENCH_SECONDS", "3")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
@@ -46,6 +50,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "500"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
 # The worst listing search a visitor can send (#13): 100 one-letter words, 199 characters.
+# The two servers: page cache off and on.
+MODES = {"off": "0", "on": "1"}
 HOSTILE_Q = "+".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(100))
 
 
@@ -106,45 +112,17 @@ def count_queries():
 
 
 def manage(env, *args):
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+    servers.manage(*args, env=env, timeout=3600)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env, port, cache):
-    server_env = dict(
-        env,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        WEB_CONCURRENCY="2",
-        PAGE_CACHE=cache,
-        REQUEST_LOG="0",
-        GUNICORN_ACCESSLOG="/dev/null",
+def start_server(stack, env, tmp, cache):
+    """A production-mode server (gunicorn, 2 workers) on this run's database, started the
+    way the tests start theirs (tests/servers.py); stopped when `stack` closes."""
+    prepared = servers.PreparedSite(root=tmp, env=env)
+    site = stack.enter_context(
+        servers.running_site(dict(PAGE_CACHE=cache, REQUEST_LOG="0"), prepared=prepared)
     )
-    process = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "thet_site.wsgi:application",
-            "--config",
-            "thet_site/gunicorn.conf.py",
-        ],
-        cwd=ROOT,
-        env=server_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)  # noqa: S310
-            return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"server on port {port} did not start")
+    return site.url
 
 
 # Pages fetched through Varnish as well (#14): the listing, the home page, a detail page.
@@ -157,7 +135,7 @@ def start_varnish(backend_port, work):
     varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
     if not os.access(varnishd, os.X_OK):
         return None, None
-    port = free_port()
+    port = servers.free_port()
     vcl = (ROOT / "docs" / "varnish" / "thet.vcl").read_text()
     vcl = re.sub(r'\.port = "\d+";', f'.port = "{backend_port}";', vcl, count=1)
     (work / "thet.vcl").write_text(vcl)
@@ -282,17 +260,14 @@ def main():
     big_counts, big_warm = queries("0"), queries("1")
 
     static = "/static/" + _static_css(env)
-    ports = {"off": free_port(), "on": free_port()}
-    servers = {
-        mode: start_server(env, port, "1" if mode == "on" else "0") for mode, port in ports.items()
-    }
+    stack = contextlib.ExitStack()
     rows, varnish_rows = [], None
     varnish = None
     try:
+        bases = {mode: start_server(stack, env, tmp, cache) for mode, cache in MODES.items()}
         for name, (url, *_) in big_counts.items():
             row = {"name": name, "url": url}
-            for mode, port in ports.items():
-                base = f"http://127.0.0.1:{port}"
+            for mode, base in bases.items():
                 wrk(base + url)  # warm the page (and the caches)
                 runs = []
                 for _ in range(ROUNDS):  # interleaved: static, page, static, page, ...
@@ -317,14 +292,15 @@ def main():
                 + "  cold ms {}/{}".format(*(_ms(ms) for ms in row["cold"])),
                 flush=True,
             )
-        varnish, varnish_port = start_varnish(ports["on"], tmp)
+        varnish, varnish_port = start_varnish(urlsplit(bases["on"]).port, tmp)
         if varnish is not None:
             pages = {name: big_counts[name][0] for name in VARNISH_PAGES if name in big_counts}
-            varnish_rows = bench_varnish(varnish_port, ports["on"], static, pages)
+            varnish_rows = bench_varnish(varnish_port, urlsplit(bases["on"]).port, static, pages)
     finally:
-        for process in [*servers.values(), *([varnish] if varnish else [])]:
-            process.terminate()
-            process.wait(timeout=30)
+        if varnish:
+            varnish.terminate()
+            varnish.wait(timeout=30)
+        stack.close()
     write_results(rows, varnish_rows)
     shutil.rmtree(tmp, ignore_errors=True)
 

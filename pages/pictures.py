@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.templatetags.static import static
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.images import get_image_model
@@ -36,7 +37,14 @@ HEADER_SPECS = specs("fill-480x200", "fill-800x300", "fill-1200x400", "fill-1600
 HOME_SPECS = specs("fill-480x270", "fill-800x450", "fill-1200x675", "fill-1600x900")
 COVER_SPECS = specs("width-120", "width-240")  # components/publication_teaser
 COVER_PAGE_SPECS = specs("width-320", "width-640")  # policy/publication_page
-SHARE_SPECS = ["fill-1200x630-c100"]  # pages/templatetags/seo_tags.py
+# The share image (og:image, twitter:image, JSON-LD): the page's picture or cover at
+# 1200 × 630, else the site's default picture. ``share_image`` is the one place that
+# chooses it.
+SHARE_SPEC = "fill-1200x630-c100"
+SHARE_SPECS = [SHARE_SPEC]
+DEFAULT_SHARE_IMAGE = "img/og-default.png"
+DEFAULT_SHARE_SIZE = (1200, 630)
+DEFAULT_SHARE_ALT = "THET, the Tropical Health & Education Trust: training health workers."
 
 ALT_HELP = (
     "What the picture shows, for people who cannot see it, in a sentence: who is doing "
@@ -88,6 +96,34 @@ def picture_of(page, name: str, fallback_alt: str = "") -> Picture | None:
     if getattr(page, f"{name}_decorative", False) or not (alt or fallback_alt):
         return Picture(image=image, alt="", decorative=True)
     return Picture(image=image, alt=alt or fallback_alt, decorative=False)
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The picture a page is shared with: its URL (as storage gives it: site-relative
+    or absolute; make it absolute before use), size and alt text."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
+def share_image(page) -> ShareImage:
+    """The page's picture (``hero_image``) or cover (``cover_image``) as its share image,
+    else the site's default. A missing file is logged, never an error on the page."""
+    field = next((f for f in ("hero_image", "cover_image") if getattr(page, f, None)), None)
+    image = getattr(page, field) if field else None
+    if image is not None:
+        try:
+            rendition = image.get_rendition(SHARE_SPEC)
+        except Exception:  # noqa: BLE001 - a missing file must not break the page
+            logger.warning("No share rendition for image %s", image.pk, exc_info=True)
+        else:
+            alt = getattr(page, f"{field}_alt", "") or image.default_alt_text or image.title
+            return ShareImage(rendition.url, rendition.width, rendition.height, alt)
+    width, height = DEFAULT_SHARE_SIZE
+    return ShareImage(static(DEFAULT_SHARE_IMAGE), width, height, DEFAULT_SHARE_ALT)
 
 
 def with_pictures(queryset, *names: str, specs=CARD_SPECS):

@@ -13,7 +13,6 @@ from urllib.parse import urljoin
 
 from django import forms
 from django.db import models
-from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -35,6 +34,7 @@ from pages.pictures import (
     decorative_field,
     picture_of,
     picture_panel,
+    share_image,
     with_pictures,
 )
 from pages.taxonomy import TaxonomyBase
@@ -70,8 +70,6 @@ DOCUMENT_FORMATS = {
 }
 
 # The share image: the cover cut as for og:image, else the site's default (as seo_tags).
-SHARE_RENDITION = "fill-1200x630-c100"
-DEFAULT_SHARE_IMAGE = "img/og-default.png"
 
 # schema.org type for each publication type (by slug); anything else is a Report.
 SCHEMA_TYPES = {"discussion-paper": "ScholarlyArticle"}
@@ -273,14 +271,7 @@ class PublicationPage(SignOffRequired, BasePage):
     def share_image_url(self, base: str) -> str:
         """The cover as a 1200 × 630 share image (as og:image), else the site's default,
         as an absolute URL on the same site as ``base`` (the page's own address)."""
-        if self.cover_image is not None:
-            try:
-                rendition = self.cover_image.get_rendition(SHARE_RENDITION)
-            except Exception:  # noqa: BLE001 - a missing file must not break the page
-                logger.warning("No share rendition for image %s", self.cover_image.pk)
-            else:
-                return urljoin(base, rendition.url)
-        return urljoin(base, static(DEFAULT_SHARE_IMAGE))
+        return urljoin(base, share_image(self).url)
 
     @property
     def author_list(self) -> list[str]:

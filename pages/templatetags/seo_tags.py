@@ -17,6 +17,7 @@ from wagtail.models import Page, Site
 
 from pages import structured_data
 from pages.models import SiteFooter
+from pages.pictures import share_image
 from pages.search import clean_query
 from thet_site.routing import ancestors as ancestors_of
 from thet_site.siteurl import absolute_url, base_url
@@ -24,10 +25,6 @@ from thet_site.siteurl import absolute_url, base_url
 register = template.Library()
 logger = logging.getLogger(__name__)
 
-DEFAULT_IMAGE = "img/og-default.png"
-DEFAULT_IMAGE_SIZE = (1200, 630)
-DEFAULT_IMAGE_ALT = "THET, the Tropical Health & Education Trust: training health workers."
-SHARE_RENDITION = "fill-1200x630-c100"
 LOGO = "img/thet-logo.svg"
 
 
@@ -57,20 +54,9 @@ def _full_url(page, request) -> str:
 
 
 def _share_image(page, root_url):
-    """(url, width, height, alt) of the page's hero or cover image, or the site default."""
-    field = next((f for f in ("hero_image", "cover_image") if getattr(page, f, None)), None)
-    image = getattr(page, field) if field else None
-    if image is not None:
-        try:
-            rendition = image.get_rendition(SHARE_RENDITION)
-        except Exception:  # noqa: BLE001 - a missing file must not break the page
-            logger.warning("No share rendition for image %s", image.pk, exc_info=True)
-        else:
-            # The editor's alt text for the picture (#15), else the image library's.
-            alt = getattr(page, f"{field}_alt", "") or image.default_alt_text or image.title
-            return _absolute(root_url, rendition.url), rendition.width, rendition.height, alt
-    width, height = DEFAULT_IMAGE_SIZE
-    return _absolute(root_url, static(DEFAULT_IMAGE)), width, height, DEFAULT_IMAGE_ALT
+    """(absolute url, width, height, alt) of the page's share image."""
+    image = share_image(page)
+    return _absolute(root_url, image.url), image.width, image.height, image.alt
 
 
 def _summary(page) -> str:

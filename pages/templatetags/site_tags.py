@@ -1,5 +1,7 @@
 """Site-wide template tags: navigation, breadcrumbs and small formatting helpers."""
 
+import re
+
 from django import template
 from wagtail.models import Page, Site
 
@@ -117,3 +119,28 @@ SOCIAL_LABELS = {
 @register.filter
 def platform_label(code):
     return SOCIAL_LABELS.get(code, str(code).title())
+
+
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s|$)")
+CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—](?=\s)")
+
+
+@register.filter
+def summary_words(text, limit=40) -> str:
+    """A card's summary in at most ``limit`` words, ending where a sentence or phrase
+    ends, never in the middle of one (``truncatewords`` cuts after the nth word, e.g.
+    "across Africa, parts of …"). Whole sentences when they fit in the first half or
+    more; else up to the last comma, semicolon, colon or dash, with "…"; only a text with
+    neither is cut after a word."""
+    words = str(text or "").split()
+    if len(words) <= int(limit):
+        return " ".join(words)
+    head = " ".join(words[: int(limit)])
+    enough = len(head) // 2
+    sentences = [m.end() for m in SENTENCE_END.finditer(head) if m.end() >= enough]
+    if sentences:
+        return head[: sentences[-1]]
+    clauses = [m.start() for m in CLAUSE_END.finditer(head) if m.start() >= enough]
+    if clauses:
+        return head[: clauses[-1]].rstrip() + "…"
+    return head.rstrip(",;:–—") + "…"

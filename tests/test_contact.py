@@ -200,6 +200,15 @@ def test_the_count_is_in_the_shared_cache_under_no_raw_address(client, notify):
     assert cache.get(key) == 1  # Django's default cache: Redis in production, every process
 
 
+def test_a_cache_outage_lets_messages_through(client, notify, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(contact.cache, "incr", down)
+    assert client.post(CONTACT, message()).status_code == 200
+    assert FormSubmission.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "overrides",
     [

@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import RequestFactory
 from wagtail.contrib.forms.models import FormSubmission
-from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from pages import contact
 from pages.models import ContactPage, HomePage, SiteFooter
@@ -440,3 +440,57 @@ def test_a_card_shows_a_whole_sentence(client):
     card = featured.find("a", href=CONTACT).find_parent("li")
     text = card.find("p").get_text(strip=True)
     assert text == LONG.split(" Since")[0]
+
+
+def test_comms_editor_edits_the_contact_page_in_the_admin(client, comms, contact_page):
+    fields = list(contact_page.form_fields.all())
+    client.force_login(comms)
+    url = f"/admin/pages/{contact_page.pk}/edit/"
+    assert client.get(url).status_code == 200
+    data = nested_form_data(
+        {
+            "title": contact_page.title,
+            "slug": contact_page.slug,
+            "introduction": contact_page.introduction,
+            "body": streamfield([]),
+            "form_fields": inline_formset(
+                [
+                    {
+                        "id": field.pk,
+                        "label": field.label,
+                        "field_type": field.field_type,
+                        "required": "on" if field.required else "",
+                        "choices": "",
+                        "default_value": "",
+                        "help_text": field.help_text,
+                    }
+                    for field in fields
+                ],
+                initial=len(fields),
+                min=1,
+            ),
+            "consent_text": contact_page.consent_text,
+            "thank_you_text": contact_page.thank_you_text,
+            "to_address": "partnerships@example.org",
+            "from_address": "",
+            "subject": contact_page.subject,
+            "seo_title": "",
+            "search_description": "",
+            "show_in_menus": "on",
+            "action-publish": "publish",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    contact_page.refresh_from_db()
+    assert contact_page.to_address == "partnerships@example.org"
+
+
+def test_the_policy_team_cannot_edit_the_contact_page(client, policy, contact_page):
+    client.force_login(policy)
+    url = f"/admin/pages/{contact_page.pk}/edit/"
+    assert client.get(url).status_code in (302, 403)
+    response = client.post(url, {"title": "Hacked", "to_address": "thief@example.org"})
+    assert response.status_code in (302, 403)
+    contact_page.refresh_from_db()
+    assert contact_page.to_address == "" and contact_page.title == "Contact"

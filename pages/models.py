@@ -10,7 +10,11 @@ from django.forms import EmailField
 from django.template.response import TemplateResponse
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import (
+    FORM_FIELD_CHOICES,
+    AbstractEmailForm,
+    AbstractFormField,
+)
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
@@ -203,7 +207,32 @@ class ContentPage(BasePage):
 class ContactFormField(AbstractFormField):
     """One field of the contact form, as editors arrange them."""
 
-    page = ParentalKey("pages.ContactPage", on_delete=models.CASCADE, related_name="form_fields")
+    page = ParentalKey(
+        "pages.ContactPage",
+        on_delete=models.CASCADE,
+        related_name="form_fields",
+        help_text="The contact page this field belongs to.",
+    )
+    # Wagtail's own fields, with the help text every field here carries.
+    field_type = models.CharField(
+        verbose_name="field type",
+        max_length=16,
+        choices=FORM_FIELD_CHOICES,
+        help_text="What the visitor types or picks: e.g. 'Single line text' for a name, "
+        "'Email' for an address, 'Multi-line text' for the message.",
+    )
+    field_type.required_on_save = True
+    required = models.BooleanField(
+        verbose_name="required",
+        default=True,
+        help_text="Ticked: the message cannot be sent without this field.",
+    )
+    help_text = models.CharField(
+        verbose_name="help text",
+        max_length=255,
+        blank=True,
+        help_text="A hint shown under the label, e.g. 'We will reply to this address.'",
+    )
 
 
 DEFAULT_CONSENT_TEXT = (
@@ -223,6 +252,19 @@ class ContactPage(SummaryMixin, AbstractEmailForm):
         default=DEFAULT_CONSENT_TEXT,
         help_text="The words beside the tick box a visitor must tick before sending. Say "
         "what THET does with their details.",
+    )
+    # Wagtail's own fields, with help text.
+    from_address = models.EmailField(
+        verbose_name="from address",
+        max_length=255,
+        blank=True,
+        help_text="The sender of the notification email; blank: the site's usual sender.",
+    )
+    subject = models.CharField(
+        verbose_name="subject",
+        max_length=255,
+        blank=True,
+        help_text="The notification email's subject line.",
     )
     thank_you_text = models.TextField(
         blank=True,

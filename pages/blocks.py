@@ -78,6 +78,19 @@ class StatisticBlock(blocks.StructBlock):
         help_text="Where the figure comes from, e.g. 'THET annual report 2023' or 'WHO'. "
         "The content checker flags figures without one.",
     )
+    # A headline figure says when it was true, so two figures of different years never
+    # read as a contradiction: the newest goes on the home page, older ones are history.
+    period = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        help_text="The time the figure covers, e.g. 'the ten years to 2024' or '2010–2018'.",
+    )
+    as_of = blocks.DateBlock(
+        required=False,
+        label="Date",
+        help_text="When the figure was published or last checked (shown as month and "
+        "year). Leave blank if the source does not say.",
+    )
 
     class Meta:
         icon = "pick"

@@ -1,17 +1,32 @@
-"""Home, Our Work and generic content pages, and the site footer setting."""
+"""Home, Our Work, contact and generic content pages, and the site footer setting."""
 
+import logging
 from functools import cache
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from django.forms import EmailField
+from django.template.response import TemplateResponse
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import (
+    FORM_FIELD_CHOICES,
+    AbstractEmailForm,
+    AbstractFormField,
+)
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
+from pages import contact
 from pages.blocks import BodyBlock, NavLinkBlock, SocialLinkBlock, StatisticBlock
 from pages.pictures import PicturePageForm, alt_field, decorative_field, picture_of, picture_panel
 from thet_site.privacy import public
+
+logger = logging.getLogger(__name__)
 
 
 class SummaryMixin(models.Model):
@@ -113,7 +128,12 @@ class HomePage(BasePage):
     body = body_field()
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.ContentPage", "pages.OurWorkPage", "policy.PublicationIndexPage"]
+    subpage_types = [
+        "pages.ContentPage",
+        "pages.OurWorkPage",
+        "policy.PublicationIndexPage",
+        "pages.ContactPage",
+    ]
     max_count = 1
     page_description = "The home page of the site. There is only one."
 
@@ -184,6 +204,159 @@ class ContentPage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("body")]
 
 
+class ContactFormField(AbstractFormField):
+    """One field of the contact form, as editors arrange them."""
+
+    page = ParentalKey(
+        "pages.ContactPage",
+        on_delete=models.CASCADE,
+        related_name="form_fields",
+        help_text="The contact page this field belongs to.",
+    )
+    # Wagtail's own fields, with the help text every field here carries.
+    field_type = models.CharField(
+        verbose_name="field type",
+        max_length=16,
+        choices=FORM_FIELD_CHOICES,
+        help_text="What the visitor types or picks: e.g. 'Single line text' for a name, "
+        "'Email' for an address, 'Multi-line text' for the message.",
+    )
+    field_type.required_on_save = True
+    required = models.BooleanField(
+        verbose_name="required",
+        default=True,
+        help_text="Ticked: the message cannot be sent without this field.",
+    )
+    help_text = models.CharField(
+        verbose_name="help text",
+        max_length=255,
+        blank=True,
+        help_text="A hint shown under the label, e.g. 'We will reply to this address.'",
+    )
+
+
+DEFAULT_CONSENT_TEXT = (
+    "I agree that THET may keep the details I give here and use them to reply to me, "
+    "as the privacy notice explains."
+)
+
+
+class ContactPage(SummaryMixin, AbstractEmailForm):
+    """The contact form (Wagtail's form builder). Each message is stored first and listed
+    for editors under Forms; then a notification is emailed. A failed email is logged and
+    loses nothing. Spam defences: pages/contact.py."""
+
+    body = body_field()
+    consent_text = models.CharField(
+        max_length=300,
+        default=DEFAULT_CONSENT_TEXT,
+        help_text="The words beside the tick box a visitor must tick before sending. Say "
+        "what THET does with their details.",
+    )
+    # Wagtail's own fields, with help text.
+    from_address = models.EmailField(
+        verbose_name="from address",
+        max_length=255,
+        blank=True,
+        help_text="The sender of the notification email; blank: the site's usual sender.",
+    )
+    subject = models.CharField(
+        verbose_name="subject",
+        max_length=255,
+        blank=True,
+        help_text="The notification email's subject line.",
+    )
+    thank_you_text = models.TextField(
+        blank=True,
+        default="Thank you. Your message has reached THET and we will reply as soon as we can.",
+        help_text="Shown after a message is sent.",
+    )
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = []
+    max_count = 1
+    page_description = "The contact form. Messages are listed under Forms in the admin."
+    template = "pages/contact_page.html"
+    landing_page_template = "pages/contact_page_landing.html"
+    form_builder = contact.BoundedFormBuilder
+
+    content_panels = Page.content_panels + [
+        FormSubmissionsPanel(),
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        InlinePanel("form_fields", label="Form fields", min_num=1),
+        FieldPanel("consent_text"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldPanel(
+                    "to_address",
+                    help_text="Who is emailed about each new message; separate several "
+                    "addresses with commas. Blank: the address the server is configured "
+                    "with (CONTACT_NOTIFY_EMAIL), if any.",
+                ),
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("subject")]),
+            ],
+            heading="Notification email",
+        ),
+    ]
+    search_fields = PAGE_SEARCH_FIELDS + [
+        index.SearchField("introduction", boost=SUMMARY_BOOST),
+        index.SearchField("body"),
+    ]
+
+    def get_form_class(self):
+        return contact.add_defences(super().get_form_class(), self.consent_text)
+
+    def notification_addresses(self) -> list[str]:
+        addresses = self.to_address or getattr(settings, "CONTACT_NOTIFY_EMAIL", "")
+        return [a.strip() for a in addresses.split(",") if a.strip()]
+
+    def process_form_submission(self, form):
+        # Stored first, by Wagtail's FormMixin, so the message is kept whatever the email
+        # does (EmailFormMixin would let a mail error escape after the save, as a 500).
+        submission = super(AbstractEmailForm, self).process_form_submission(form)
+        addresses = self.notification_addresses()
+        if addresses:
+            self.notify(form, addresses)
+        return submission
+
+    def notify(self, form, addresses) -> None:
+        reply_to = [
+            value
+            for name, value in form.cleaned_data.items()
+            if value and isinstance(form.fields[name], EmailField)
+        ][:1]
+        message = EmailMessage(
+            subject=self.subject or f"New message from the {self.title} form",
+            body=self.render_email(form),
+            from_email=self.from_address or settings.DEFAULT_FROM_EMAIL,
+            to=addresses,
+            reply_to=reply_to,
+        )
+        try:
+            message.send()
+        except Exception:  # any backend error: the message is stored, editors see it
+            logger.exception(
+                "Contact form %s: the notification email could not be sent; the message "
+                "is stored and listed under Forms in the admin.",
+                self.pk,
+            )
+
+    def serve(self, request, *args, **kwargs):
+        if request.method == "POST" and contact.over_rate_limit(request):
+            context = self.get_context(request)
+            context["form"] = self.get_form(page=self, user=request.user)
+            context["refused"] = contact.RATE_LIMITED_MESSAGE
+            return TemplateResponse(request, self.get_template(request), context, status=429)
+        response = super().serve(request, *args, **kwargs)
+        form = getattr(response, "context_data", {}).get("form")
+        if request.method == "POST" and form is not None and form.errors:
+            # A refused post is a client error, not a page: nothing was stored.
+            response.status_code = 400
+        return response
+
+
 @register_setting(icon="bars")
 class MainMenu(BaseSiteSetting):
     """The links across the top of every page (#15)."""
@@ -233,6 +406,46 @@ class SiteFooter(BaseSiteSetting):
         blank=True,
         help_text="THET's profiles on social networks, in the order to show them.",
     )
+    # Links to pages of the site and the two statements every page must reach; and the
+    # providers that take a visitor's newsletter sign-up or donation. Those are plain
+    # links to the provider's own page: no third-party script on ours, the CSP unchanged.
+    links = StreamField(
+        [("link", NavLinkBlock())],
+        blank=True,
+        max_num=8,
+        verbose_name="footer links",
+        help_text="Links in the footer, e.g. Get involved and Contact, in order.",
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="privacy notice",
+        help_text="The page that says what the site and the contact form do with personal details.",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="accessibility statement",
+        help_text="The page that says how accessible the site is and how to report a problem.",
+    )
+    newsletter_url = models.URLField(
+        blank=True,
+        verbose_name="newsletter sign-up address",
+        help_text="The sign-up page at THET's newsletter provider (https://…). While "
+        "blank, the site shows no newsletter sign-up.",
+    )
+    donate_url = models.URLField(
+        blank=True,
+        verbose_name="donation page address",
+        help_text="The donation page at THET's fundraising provider (https://…). While "
+        "blank, the site shows no Donate button.",
+    )
 
     panels = [
         FieldPanel("organisation_name"),
@@ -243,7 +456,34 @@ class SiteFooter(BaseSiteSetting):
         ),
         FieldPanel("email"),
         FieldPanel("social_links"),
+        FieldPanel("links"),
+        MultiFieldPanel(
+            [FieldPanel("privacy_page"), FieldPanel("accessibility_page")],
+            heading="Statements",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("newsletter_url"), FieldPanel("donate_url")],
+            heading="Newsletter and donations",
+        ),
     ]
+
+    # What the comms team must fill in: (field, what it is), listed in the admin while
+    # blank ("Organisation details missing"); the seeds did not give them.
+    EXPECTED_DETAILS = (
+        ("address", "Postal address"),
+        ("charity_number", "Registered charity number"),
+        ("company_number", "Company number"),
+        ("email", "Public contact email"),
+        ("social_links", "Social media links"),
+        ("privacy_page", "Privacy notice page"),
+        ("accessibility_page", "Accessibility statement page"),
+        ("newsletter_url", "Newsletter sign-up address"),
+        ("donate_url", "Donation page address"),
+    )
 
     class Meta:
         verbose_name = "Footer"
+
+    def missing_details(self) -> list[str]:
+        """What the footer lacks, in the words of ``EXPECTED_DETAILS``."""
+        return [label for name, label in self.EXPECTED_DETAILS if not getattr(self, name)]

@@ -22,7 +22,14 @@ from pathlib import Path
 
 from wagtail.models import Page, Site
 
-from pages.models import ContentPage, HomePage, OurWorkPage, SiteFooter
+from pages.models import (
+    ContactFormField,
+    ContactPage,
+    ContentPage,
+    HomePage,
+    OurWorkPage,
+    SiteFooter,
+)
 
 DATA_FILE = Path(__file__).with_name("seed_data.json")
 
@@ -45,7 +52,10 @@ def statistic(item: dict) -> dict:
         source = sources()[item["source"]]
     except KeyError as error:
         raise ValueError(f"Seed statistic {item['figure']!r}: unknown source {error}") from None
-    return {"figure": item["figure"], "label": item["label"], "source": source}
+    value = {"figure": item["figure"], "label": item["label"], "source": source}
+    # When the figure was true: the time it covers and the date it was stated, if known.
+    value.update({key: item[key] for key in ("period", "as_of") if item.get(key)})
+    return value
 
 
 def statistic_stream(items: list[dict]) -> list[dict]:
@@ -139,14 +149,120 @@ def load_pages(report: SeedReport) -> tuple[HomePage, OurWorkPage]:
     """The home page, About and Our Work; returns the pages the other apps build under."""
     data = read_data(DATA_FILE)
     home = load_home(report, data["home"])
+    home_created = "page: /" in report.created
     about, our_work = data["about"], data["our_work"]
     add_page(report, home, ContentPage, "about", **{**about, "body": stream(about["body"])})
     our_work_page = add_page(
         report, home, OurWorkPage, "our-work", **{**our_work, "body": stream(our_work["body"])}
     )
+    load_get_involved(report, home, data, link_from_home=home_created)
     return home, our_work_page
+
+
+def page_link(page: Page) -> dict:
+    return {"page": page.pk, "url": ""}
+
+
+def call_to_action(heading: str, text: str, page: Page, button: str) -> dict:
+    return {
+        "type": "call_to_action",
+        "value": {
+            "heading": heading,
+            "text": text,
+            "link": page_link(page),
+            "button_label": button,
+        },
+    }
+
+
+def publish_body(page: Page, blocks: list[dict]) -> None:
+    """Give a page just created its body of links to pages made after it."""
+    page.body = list(page.body.raw_data) + blocks
+    page.save_revision().publish()
+
+
+def load_contact(report: SeedReport, home: HomePage, data: dict) -> ContactPage:
+    existing = home.get_children().filter(slug="contact").first()
+    fields = data.pop("fields")
+    page = add_page(report, home, ContactPage, "contact", **data)
+    if existing is None:
+        for order, field_data in enumerate(fields):
+            ContactFormField.objects.create(page=page, sort_order=order, **field_data)
+        page.save_revision().publish()
+    return page
+
+
+def load_get_involved(report: SeedReport, home: HomePage, data: dict, link_from_home: bool):
+    """Get involved, Start a health partnership, Contact, and the privacy notice and
+    accessibility statement the footer links to. Pages made in this run get their links
+    to one another; the home page gets them only when it was made in this run too."""
+    contact = load_contact(report, home, dict(data["contact"]))
+    get_involved_new = not home.get_children().filter(slug="get-involved").exists()
+    section = dict(data["get_involved"])
+    get_involved = add_page(report, home, ContentPage, "get-involved", **section)
+    start = dict(data["start_partnership"])
+    start_new = not get_involved.get_children().filter(slug="start-a-health-partnership").exists()
+    start_page = add_page(
+        report,
+        get_involved,
+        ContentPage,
+        "start-a-health-partnership",
+        **{**start, "body": stream(start["body"])},
+    )
+    if start_new:
+        publish_body(
+            start_page,
+            [call_to_action("Ready to begin?", "", contact, "Send us a message")],
+        )
+    if get_involved_new:
+        publish_body(
+            get_involved,
+            [
+                {
+                    "type": "featured_pages",
+                    "value": {
+                        "heading": "Ways to get involved",
+                        "pages": [start_page.pk, contact.pk],
+                    },
+                }
+            ],
+        )
+    for key in ("privacy", "accessibility"):
+        item = dict(data[key])
+        slug = item.pop("slug")
+        add_page(report, home, ContentPage, slug, **{**item, "body": stream(item["body"])})
+    if link_from_home:
+        publish_body(
+            home,
+            [
+                call_to_action(
+                    "Start a health partnership",
+                    "Bring your hospital, university or college into a partnership with "
+                    "health workers overseas.",
+                    start_page,
+                    "Find out how",
+                ),
+                call_to_action(
+                    "Get in touch",
+                    "Questions about partnerships, our programmes or publications?",
+                    contact,
+                    "Contact us",
+                ),
+            ],
+        )
 
 
 def load_footer(report: SeedReport, home: HomePage) -> None:
     footer, created = SiteFooter.objects.get_or_create(site=Site.objects.get(root_page=home))
     report.record("setting: footer", created)
+    if created:
+        # Only what the seeds and the tree give; the rest is listed for the comms team.
+        children = {page.slug: page for page in home.get_children()}
+        footer.links = [
+            {"type": "link", "value": {**page_link(children[slug]), "label": ""}}
+            for slug in ("get-involved", "contact")
+            if slug in children
+        ]
+        footer.privacy_page = children.get("privacy")
+        footer.accessibility_page = children.get("accessibility")
+        footer.save()

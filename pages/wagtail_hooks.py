@@ -18,7 +18,9 @@ from wagtail.admin import messages
 from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.userbar import ContentCheckerItem
-from wagtail.models import Page, Revision, TaskState, WorkflowState
+from wagtail.models import Page, Revision, Site, TaskState, WorkflowState
+
+from pages.models import ContactPage, SiteFooter
 
 PANEL_LIMIT = 20
 # Wagtail's own dashboard panels that the editorial overview replaces, by their names.
@@ -277,3 +279,46 @@ def keep_snippets_that_pages_use(request, instances):
     if len(instances) == 1:
         return redirect(viewset.get_url_name("edit"), quote(instances[0].pk))
     return redirect(viewset.get_url_name("list"))
+
+
+class OrganisationDetailsPanel(Component):
+    """ "Organisation details missing": what the footer setting (and the contact form's
+    notification address) still lacks. The seeds gave no charity number, address or
+    email, and nothing is invented, so the comms team sees what to fill in."""
+
+    name = "organisation_details"
+    order = 80
+    template_name = "pages/admin/organisation_details.html"
+
+    def __init__(self, site, missing):
+        self.site = site
+        self.missing = missing
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["missing"] = self.missing
+        context["edit_url"] = reverse(
+            "wagtailsettings:edit", args=("pages", "sitefooter", self.site.pk)
+        )
+        return context
+
+
+def missing_organisation_details(site) -> list[str]:
+    footer = SiteFooter.objects.filter(site=site).first() or SiteFooter(site=site)
+    missing = footer.missing_details()
+    contact = ContactPage.objects.live().descendant_of(site.root_page, inclusive=True).first()
+    if contact is not None and not contact.notification_addresses():
+        missing.append("Address notified of contact form messages (on the Contact page)")
+    return missing
+
+
+@hooks.register("construct_homepage_panels")
+def add_organisation_details(request, panels):
+    if not request.user.has_perm("pages.change_sitefooter"):
+        return
+    site = Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return
+    missing = missing_organisation_details(site)
+    if missing:
+        panels.append(OrganisationDetailsPanel(site, missing))

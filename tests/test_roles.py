@@ -210,6 +210,7 @@ def test_comms_editor_manages_footer_redirects_images_and_snippets(client, comms
                 "company_number": "",
                 "email": "info@example.org",
                 "social_links": streamfield([]),
+                "links": streamfield([]),
             }
         ),
     )

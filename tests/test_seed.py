@@ -146,7 +146,7 @@ SEED_FIGURES = [
     ("002", "six years", HPS),
     # 003 Who we are / values.
     ("003", "7.2 million", ABOUT),
-    ("003", "200+", HOME),  # health partnerships supported
+    ("003", "200+", ABOUT),  # health partnerships supported, among the earlier figures
     # 004 Health Partnership Scheme.
     ("004", "2010", HPS),
     ("004", "2018", HPS),  # "in eight years"

@@ -3,14 +3,16 @@
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
-from pages.models import ContentPage, HomePage, OurWorkPage
+from pages.models import ContactPage, ContentPage, HomePage, OurWorkPage
 from partnerships.models import ProgrammePage, ProjectIndexPage, ProjectPage
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage
 
 
 class TestTreeShape(WagtailPageTestCase):
     def test_home_children(self):
-        self.assertAllowedSubpageTypes(HomePage, {ContentPage, OurWorkPage, PublicationIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {ContentPage, OurWorkPage, PublicationIndexPage, ContactPage}
+        )
 
     def test_home_only_under_root(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
@@ -38,7 +40,7 @@ class TestTreeShape(WagtailPageTestCase):
         self.assertCanNotCreateAt(OurWorkPage, PublicationPage)
 
     def test_leaf_pages(self):
-        for model in (ProjectPage, PublicationPage, PolicyWorkPage, ProgrammePage):
+        for model in (ProjectPage, PublicationPage, PolicyWorkPage, ProgrammePage, ContactPage):
             self.assertAllowedSubpageTypes(model, set())
 
     def test_policy_and_programme_under_our_work(self):
@@ -53,5 +55,9 @@ class TestTreeShape(WagtailPageTestCase):
             PolicyWorkPage,
             ProjectIndexPage,
             PublicationIndexPage,
+            ContactPage,
         ):
             assert model.max_count == 1, model
+
+    def test_contact_only_under_home(self):
+        self.assertAllowedParentPageTypes(ContactPage, {HomePage})

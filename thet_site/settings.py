@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sitewide",  # #14: the top layer, composing the apps below
     "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
+    "wagtail.contrib.forms",  # the contact form and its submissions listing
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.search_promotions",
@@ -216,6 +217,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "THET website <noreply@thet.org>")
+# The contact form: who is told of a new message when the page names nobody, and how
+# many messages one visitor may send in how many seconds (pages/contact.py).
+CONTACT_NOTIFY_EMAIL = os.environ.get("CONTACT_NOTIFY_EMAIL", "")
+CONTACT_RATE_LIMIT = env_int("CONTACT_RATE_LIMIT", 5)
+CONTACT_RATE_WINDOW = env_int("CONTACT_RATE_WINDOW", 600)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_USE_HTML = True

@@ -1,9 +1,11 @@
 """Site-wide template tags: navigation, breadcrumbs and small formatting helpers."""
 
+import re
+
 from django import template
 from wagtail.models import Page, Site
 
-from pages.models import MainMenu
+from pages.models import MainMenu, SiteFooter
 from thet_site.privacy import public
 from thet_site.routing import ancestors
 
@@ -44,10 +46,45 @@ def main_menu(context):
                 items.append(entry(page.get_url(request), link["label"] or page.title, page))
             elif page is None and link.get("url"):
                 items.append(entry(link["url"], link["label"]))
-        return {"items": items}
+        return {"items": items, "donate_url": _donate_url(request)}
     root = _site_root(context)
     pages = public(root.get_children().live().in_menu()) if root else Page.objects.none()
-    return {"items": [entry(page.get_url(request), page.title, page) for page in pages]}
+    return {
+        "items": [entry(page.get_url(request), page.title, page) for page in pages],
+        "donate_url": _donate_url(request),
+    }
+
+
+def _donate_url(request) -> str:
+    """The fundraising provider's page (footer setting), or "" to show no Donate link.
+    ``for_request`` is kept on the request, so the footer's own use costs no more."""
+    return SiteFooter.for_request(request).donate_url if request else ""
+
+
+@register.simple_tag(takes_context=True)
+def footer_links(context, footer):
+    """The footer's links, then its privacy notice and accessibility statement: each
+    ``{"href", "label"}``, pages only while live and public; one query for them all."""
+    request = context.get("request")
+    wanted = []  # (page id or None, url, label)
+    for block in footer.links.raw_data:
+        value = block.get("value") or {}
+        wanted.append((value.get("page"), value.get("url") or "", value.get("label") or ""))
+    for page_id in (footer.privacy_page_id, footer.accessibility_page_id):
+        if page_id:
+            wanted.append((page_id, "", ""))
+    ids = [page_id for page_id, _, _ in wanted if page_id]
+    pages = (
+        {page.pk: page for page in public(Page.objects.live().filter(pk__in=ids))} if ids else {}
+    )
+    links = []
+    for page_id, url, label in wanted:
+        page = pages.get(page_id)
+        if page is not None:
+            links.append({"href": page.get_url(request), "label": label or page.title})
+        elif not page_id and url and label:
+            links.append({"href": url, "label": label})
+    return links
 
 
 @register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
@@ -82,3 +119,28 @@ SOCIAL_LABELS = {
 @register.filter
 def platform_label(code):
     return SOCIAL_LABELS.get(code, str(code).title())
+
+
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s|$)")
+CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—](?=\s)")
+
+
+@register.filter
+def summary_words(text, limit=40) -> str:
+    """A card's summary in at most ``limit`` words, ending where a sentence or phrase
+    ends, never in the middle of one (``truncatewords`` cuts after the nth word, e.g.
+    "across Africa, parts of …"). Whole sentences when they fit in the first half or
+    more; else up to the last comma, semicolon, colon or dash, with "…"; only a text with
+    neither is cut after a word."""
+    words = str(text or "").split()
+    if len(words) <= int(limit):
+        return " ".join(words)
+    head = " ".join(words[: int(limit)])
+    enough = len(head) // 2
+    sentences = [m.end() for m in SENTENCE_END.finditer(head) if m.end() >= enough]
+    if sentences:
+        return head[: sentences[-1]]
+    clauses = [m.start() for m in CLAUSE_END.finditer(head) if m.start() >= enough]
+    if clauses:
+        return head[: clauses[-1]].rstrip() + "…"
+    return head.rstrip(",;:–—") + "…"

@@ -36,6 +36,7 @@ from django.utils.functional import cached_property
 
 from pages.listings import Listing
 from pages.models import SiteFooter
+from partnerships import iati
 from partnerships.forms import ProjectFilterForm
 from partnerships.worldmap import map_context
 from thet_site import opendata
@@ -142,7 +143,15 @@ CSV_HEADER = [
     "Start year",
     "End year",
     "Last updated",
+    "Start month",
+    "End month",
+    "Budget",
+    "IATI identifier",
 ]
+# The IATI file holds every project (the Standard wants one file of a publisher's
+# activities); this bounds a request's cost at twice THET's 10x benchmark size.
+MAX_ACTIVITIES = 10_000
+IATI_TYPE = "application/xml; charset=utf-8"
 # The parameters the data varies on: the listing's, without its page number.
 DATA_PARAMS = ProjectFilterForm.data_params()
 
@@ -153,6 +162,8 @@ def project_data(index, request) -> dict:
     listing = ProjectListing(index, request)
     projects, total = opendata.bounded(listing.filtered)
     attach_facts(projects)
+    settings = index.iati_settings()
+    iati_ids = {p.pk: iati.identifier(p, settings) for p in projects}
     countries = listing.form.options["country"]
     codes = dict(countries.values_list("name", "iso_code")) if projects else {}
 
@@ -179,6 +190,11 @@ def project_data(index, request) -> dict:
                 "start_year": project.start_year,
                 "end_year": project.end_year,
                 "last_updated": updated.isoformat() if updated else None,
+                "start_month": project.start_month,
+                "end_month": project.end_month,
+                "budget": float(project.budget) if project.budget is not None else None,
+                "budget_currency": settings.default_currency,
+                "iati_identifier": iati_ids[project.pk],
             }
         )
 
@@ -200,8 +216,12 @@ def project_data(index, request) -> dict:
             item["start_year"],
             item["end_year"],
             item["last_updated"],
+            item["start_month"],
+            item["end_month"],
+            f"{project.budget:.2f}" if project.budget is not None else None,
+            item["iati_identifier"],
         ]
-        for item in items
+        for item, project in zip(items, projects, strict=True)
     ]
     return opendata.dataset(
         request,
@@ -215,12 +235,43 @@ def project_data(index, request) -> dict:
     )
 
 
+def project_activities(index, request) -> dict:
+    """The projects the listing shows for ``request``'s filters as an IATI activity file
+    (``partnerships/iati.py``), in a fixed number of queries: the projects with their
+    programme, each of their four relations, and the settings."""
+    listing = ProjectListing(index, request)
+    projects, total = opendata.bounded(
+        listing.filtered.prefetch_related(*iati.RELATIONS), MAX_ACTIVITIES
+    )
+    found = {"total": total, "count": len(projects), "content_type": IATI_TYPE}
+    if not projects:
+        # The Standard has no file of no activities: say so rather than send an invalid one.
+        message = "No projects match these filters, so there is no IATI activity to give.\n"
+        return {
+            **found,
+            "status": 404,
+            "content_type": "text/plain; charset=utf-8",
+            "body": message.encode(),
+        }
+    note = ""
+    if total > len(projects):
+        note = f"The first {len(projects)} of {total} projects."
+    body = iati.activities_xml(
+        projects,
+        index.iati_settings(),
+        lambda project: absolute_url(request, project.get_url(request)),
+        truncated_note=note,
+    )
+    return {**found, "body": body}
+
+
 def respond(index, request, fmt: str):
+    build = project_activities if fmt == "xml" else project_data
     return opendata.respond(
         request,
         fmt=fmt,
         kind="projects",
         title="THET's health partnership projects",
         params=DATA_PARAMS,
-        build=lambda: project_data(index, request),
+        build=lambda: build(index, request),
     )

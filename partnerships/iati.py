@@ -235,7 +235,7 @@ def activity_element(parent, activity: Activity, url: str) -> None:
         settings.reporting_org_name,
         settings.reporting_org_ref,
         settings.reporting_org_type,
-        role=programme.thet_role if programme is not None else codes.ROLE_IMPLEMENTING,
+        role=(programme.thet_role if programme is not None else "") or codes.ROLE_IMPLEMENTING,
     )
     for partner in activity.partners:
         _org(

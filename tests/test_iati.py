@@ -322,6 +322,15 @@ def test_the_identifier_survives_a_new_slug_and_title_and_a_new_reporting_org(cl
     assert found[before].findtext("title/narrative") == "A renamed centre of excellence"
 
 
+def test_a_copied_project_gets_its_own_identifier(client):
+    original = ProjectPage.objects.get(slug="violence-aggression-management-tanzania")
+    copy = original.copy(update_attrs={"slug": "copied", "title": "A copy"}, keep_live=False)
+    copy.save_revision().publish()
+    copy.refresh_from_db()
+    assert copy.iati_identifier == f"{THET}-{copy.pk}" != original.iati_identifier
+    assert f"{THET}-{copy.pk}" in activities(etree.fromstring(client.get(XML).content))
+
+
 # --- links, cache ------------------------------------------------------------------------
 
 

@@ -166,6 +166,17 @@ def test_every_filter_gives_a_valid_file_of_exactly_the_listed_projects(client, 
     assert given == listed
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["country=%00", "theme=%3Cscript%3E", "q=" + "x" * 5000, "programme=" + "a-" * 900, "page=-1"],
+)
+def test_bad_filter_values_never_give_a_500_or_an_invalid_file(client, schema, query):
+    response = client.get(f"{XML}?{query}")
+    assert response.status_code in (200, 400, 404), query
+    if response.status_code == 200:
+        assert_valid(schema, etree.fromstring(response.content))
+
+
 def test_a_filter_matching_nothing_is_a_404_not_an_invalid_file(client):
     response = client.get(f"{XML}?country=atlantis")
     assert response.status_code == 404
@@ -466,3 +477,24 @@ def test_even_shares_add_up_to_100():
     assert even_shares(3) == ["33.34", "33.33", "33.33"]
     assert even_shares(7) and sum(Decimal(s) for s in even_shares(7)) == 100
     assert json.dumps(even_shares(1)) == '["100"]'
+
+
+def test_the_readiness_report_costs_the_same_queries_at_500_projects(client, comms):
+    client.force_login(comms)
+    url = reverse("partnerships_iati_readiness")
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    at_seed = count()
+    assert import_projects(to_csv(project_rows(500))).ok
+    at_500 = count()
+    # The same statements; only the distinct partners and themes linked on the first
+    # page (each one permission look-up, at most a page of 100 projects' worth) add any.
+    assert at_500 <= at_seed + 10, (at_seed, at_500)
+    text = BeautifulSoup(client.get(url).content, "html.parser").get_text(" ")
+    assert "503 of 503 projects" in text and "page 1 of 6" in text

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -38,6 +39,34 @@ from partnerships import iati_codes as codes
 VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
+# The fields of a project and of its programme that the file and the readiness report read.
+PROJECT_FIELDS = (
+    "id", "title", "slug", "summary", "live", "programme", "start_year", "start_month",
+    "end_year", "end_month", "budget", "iati_identifier", "first_published_at",
+    "last_published_at", "url_path", "path", "depth",
+)  # fmt: skip
+PROGRAMME_FIELDS = (
+    "title", "funder", "funder_ref", "funder_type", "thet_role", "iati_parent_activity",
+    "default_sector", "start_year", "end_year",
+)  # fmt: skip
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and carriage return).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class Facts:
+    """A project's countries, health themes and partners, as the file reads them (see
+    ``partnerships.listings.iati_facts``, which fetches them for many projects at once)."""
+
+    countries: list = field(default_factory=list)
+    themes: list = field(default_factory=list)
+    uk_partners: list = field(default_factory=list)
+    overseas_partners: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, project) -> Facts:
+        """Read from the project's own relations (one project: the editor's panel)."""
+        return cls(**{relation: list(getattr(project, relation).all()) for relation in RELATIONS})
 
 
 @dataclass
@@ -67,15 +96,16 @@ def month_end(year: int, month: int | None) -> datetime.date:
 class Activity:
     """One project's facts as the Standard wants them, and the fallbacks it needs."""
 
-    def __init__(self, project, settings, today: datetime.date):
+    def __init__(self, project, settings, today: datetime.date, facts: Facts | None = None):
         self.project = project
         self.settings = settings
         self.today = today
         self.programme = project.programme
-        self.countries = sorted(project.countries.all(), key=lambda c: c.iso_code)
-        self.themes = sorted(project.themes.all(), key=lambda t: t.name)
-        self.partners = sorted(project.uk_partners.all(), key=lambda p: p.name) + sorted(
-            project.overseas_partners.all(), key=lambda p: p.name
+        facts = facts if facts is not None else Facts.of(project)
+        self.countries = sorted(facts.countries, key=lambda c: c.iso_code)
+        self.themes = sorted(facts.themes, key=lambda t: t.name)
+        self.partners = sorted(facts.uk_partners, key=lambda p: p.name) + sorted(
+            facts.overseas_partners, key=lambda p: p.name
         )
 
     @property
@@ -177,9 +207,19 @@ def _year_month(date: datetime.date) -> tuple[int, int]:
 # --- the file ---------------------------------------------------------------------------
 
 
+ATTRIBUTE_NAMES = {
+    name: name.replace("_", "-")
+    for name in (
+        "activity_id", "code", "default_currency", "format", "iso_date",
+        "last_updated_datetime", "percentage", "ref", "role", "status", "type", "url",
+        "value_date", "vocabulary",
+    )
+}  # fmt: skip
+
+
 def _sub(parent, tag: str, text: str | None = None, **attributes):
     element = etree.SubElement(
-        parent, tag, {k.replace("_", "-"): str(v) for k, v in attributes.items() if v}
+        parent, tag, {ATTRIBUTE_NAMES[k]: v for k, v in attributes.items() if v}
     )
     if text is not None:
         element.text = text
@@ -188,8 +228,7 @@ def _sub(parent, tag: str, text: str | None = None, **attributes):
 
 def _narrative(parent, text: str):
     # XML 1.0 cannot carry most control characters: drop them rather than fail.
-    clean = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 32)
-    _sub(parent, "narrative", clean.strip() or "-")
+    etree.SubElement(parent, "narrative").text = NOT_XML.sub("", text).strip() or "-"
 
 
 def _org(parent, tag: str, name: str, ref: str = "", type: str = "", **attributes):
@@ -289,9 +328,13 @@ def activity_element(parent, activity: Activity, url: str) -> None:
         )
 
 
-def activities_xml(projects, settings, url_of, *, truncated_note: str = "") -> bytes:
-    """The ``iati-activities`` file for ``projects`` (programme selected, the four
-    relations prefetched), ``url_of(project)`` giving each one's absolute address."""
+def activities_xml(
+    projects, settings, url_of, *, facts: dict | None = None, truncated_note: str = ""
+) -> bytes:
+    """The ``iati-activities`` file for ``projects`` (programme selected),
+    ``url_of(project)`` giving each one's absolute address and ``facts`` their
+    ``Facts`` by id (read from each project's relations when not given)."""
+    facts = facts or {}
     now = timezone.now().replace(microsecond=0)
     root = etree.Element(
         "iati-activities", {"version": VERSION, "generated-datetime": now.isoformat()}
@@ -300,17 +343,20 @@ def activities_xml(projects, settings, url_of, *, truncated_note: str = "") -> b
         root.append(etree.Comment(f" {truncated_note} "))
     today = timezone.localdate()
     for project in projects:
-        activity_element(root, Activity(project, settings, today), url_of(project))
+        activity = Activity(project, settings, today, facts.get(project.pk))
+        activity_element(root, activity, url_of(project))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 # --- readiness ---------------------------------------------------------------------------
 
 
-def problems(project, settings, today: datetime.date | None = None) -> list[Problem]:
+def problems(
+    project, settings, today: datetime.date | None = None, facts: Facts | None = None
+) -> list[Problem]:
     """What ``project``'s activity lacks or fills in with a fallback, each with the object
     to edit (see the module's table)."""
-    activity = Activity(project, settings, today or timezone.localdate())
+    activity = Activity(project, settings, today or timezone.localdate(), facts)
     found = []
     if activity.start is None:
         _, source = activity.fallback_start()

@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from partnerships import iati
 from partnerships.iati_panels import with_links
+from partnerships.listings import iati_columns, iati_facts
 from partnerships.models import IatiSettings, ProjectIndexPage
 
 PER_PAGE = 100
@@ -50,10 +51,11 @@ class IatiReadinessView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         index = ProjectIndexPage.objects.first()
         settings = IatiSettings.current()
-        projects = list(index.listed_projects().prefetch_related(*iati.RELATIONS))
+        projects = list(iati_columns(index.listed_projects()))
+        facts = iati_facts(projects)
         flagged = []
         for project in projects:
-            found = iati.problems(project, settings)
+            found = iati.problems(project, settings, facts=facts[project.pk])
             if found:
                 flagged.append((project, found))
         page = Paginator(flagged, PER_PAGE).get_page(self.request.GET.get("p"))

@@ -121,8 +121,12 @@ class Activity:
 
     @property
     def end(self) -> datetime.date | None:
+        """The end date; none when it would come before the start (data saved before the
+        editor's check: the Standard's rules forbid an end before the start)."""
         p = self.project
-        return month_end(p.end_year, p.end_month) if p.end_year else None
+        end = month_end(p.end_year, p.end_month) if p.end_year else None
+        start = self.start
+        return None if end is not None and start is not None and end < start else end
 
     def fallback_start(self) -> tuple[datetime.date, str]:
         """A planned start for a project without one, and where it comes from."""
@@ -364,7 +368,10 @@ def problems(
             Problem(f"No start year: the file gives {source} as a planned start.", project)
         )
     if activity.end is None:
-        found.append(Problem("No end year (planned or actual).", project))
+        if project.end_year:
+            found.append(Problem("The end date is before the start: it is left out.", project))
+        else:
+            found.append(Problem("No end year (planned or actual).", project))
     if not activity.countries:
         found.append(
             Problem(

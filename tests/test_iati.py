@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import etree
 
+from partnerships import iati
 from partnerships.iati_codes import even_shares
 from partnerships.importers import import_projects
 from partnerships.models import (
@@ -309,6 +310,18 @@ def test_a_project_without_country_or_theme_uses_the_documented_fallbacks(client
     assert activity.find("participating-org").get("role") == "4"  # THET: no programme
 
 
+def test_an_end_before_the_start_saved_earlier_is_left_out_and_reported(client, schema):
+    project = ProjectPage.objects.get(slug="violence-aggression-management-tanzania")
+    ProjectPage.objects.filter(pk=project.pk).update(start_year=2016, end_year=2014)
+    root = fetch(client)
+    assert_valid(schema, root)
+    dates = activities(root)[project.iati_identifier].findall("activity-date")
+    assert [(d.get("type"), d.get("iso-date")) for d in dates] == [("2", "2016-01-01")]
+    project.refresh_from_db()
+    messages = [p.message for p in iati.problems(project, IatiSettings.current())]
+    assert "The end date is before the start: it is left out." in messages
+
+
 # --- stable identifiers ----------------------------------------------------------------
 
 
@@ -498,3 +511,23 @@ def test_the_readiness_report_costs_the_same_queries_at_500_projects(client, com
     assert at_500 <= at_seed + 10, (at_seed, at_500)
     text = BeautifulSoup(client.get(url).content, "html.parser").get_text(" ")
     assert "503 of 503 projects" in text and "page 1 of 6" in text
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        ({"start_year": "2016", "end_year": "2014"}, "The project cannot end before it begins."),
+        (
+            {"start_year": "2016", "start_month": "9", "end_year": "2016", "end_month": "3"},
+            "The project cannot end before it begins.",
+        ),
+        ({"start_month": "4"}, "Give the year the project began, with its month."),
+    ],
+)
+def test_the_editor_refuses_dates_the_standard_would_refuse(admin_client, dates, message):
+    project = ProjectPage.objects.get(slug="violence-aggression-management-tanzania")
+    url = reverse("wagtailadmin_pages:edit", args=(project.pk,))
+    response = admin_client.post(url, project_form(project, **dates))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert project.get_latest_revision_as_object().start_year is None  # nothing saved

@@ -358,8 +358,10 @@ def test_drafts_scheduled_and_private_projects_never_appear(client):
         csv_url, json_url = data_urls(PROJECTS, query)
         text = client.get(csv_url).content.decode("utf-8-sig")
         body = client.get(json_url).content.decode()
-        for content in (text, body):
+        xml = client.get(f"{PROJECTS}data.xml?{query}").content.decode()
+        for content in (text, body, xml):
             assert "nobody sees" not in content
+    assert client.get(f"{PROJECTS}data.xml").content.count(b"<iati-activity ") == 3
     titles = [item["title"] for item in get_json(client, f"{PROJECTS}data.json")["items"]]
     assert len(titles) == 3
     assert any("violence and aggression" in title for title in titles)  # the live version
@@ -396,9 +398,11 @@ def test_drafts_scheduled_and_private_publications_never_appear(client):
 
 def test_a_private_listing_keeps_its_data_private(client):
     PageViewRestriction.objects.create(page=index_page(), restriction_type="password", password="x")
-    for url in data_urls(PROJECTS, "theme=ncds"):
+    for url in [*data_urls(PROJECTS, "theme=ncds"), f"{PROJECTS}data.xml?theme=ncds"]:
         response = client.get(url)
-        assert not response["Content-Type"].startswith(("text/csv", "application/json"))
+        assert not response["Content-Type"].startswith(
+            ("text/csv", "application/json", "application/xml")
+        )
         assert b"resource allocation" not in response.content
 
 

@@ -21,15 +21,20 @@ uk_partners        no        UK partner organisation names, separated by ";"
 overseas_partners  no        overseas partner organisation names, separated by ";"
 start_year         no        e.g. 2012
 end_year           no        e.g. 2015; blank if still running
+start_month        no        1-12 or a month's name, with start_year
+end_month          no        1-12 or a month's name, with end_year
+budget             no        the whole budget, e.g. 250000 or 250,000.00
 =================  ========  ======================================================
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.validators import validate_slug
 from django.utils.text import slugify
@@ -48,6 +53,9 @@ COLUMNS = (
     "overseas_partners",
     "start_year",
     "end_year",
+    "start_month",
+    "end_month",
+    "budget",
 )
 REQUIRED_COLUMNS = ("title", "summary")
 SEPARATOR = ";"
@@ -108,6 +116,9 @@ class Row:
     overseas_partners: list[str]
     start_year: int | None
     end_year: int | None
+    start_month: int | None = None
+    end_month: int | None = None
+    budget: Decimal | None = None
 
 
 def _names(value: str) -> list[str]:
@@ -128,6 +139,40 @@ def _year(value: str, column: str, errors: list[str]) -> int | None:
         errors.append(f"{column} “{value[:20]}” is not a year such as 2012")
         return None
     return int(value)
+
+
+MONTH_NAMES = {
+    name.casefold(): n
+    for names in (calendar.month_name, calendar.month_abbr)
+    for n, name in enumerate(names)
+    if name
+}
+MAX_BUDGET = Decimal(10**11)
+
+
+def _month(value: str, column: str, errors: list[str]) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    month = int(value) if value.isdigit() else MONTH_NAMES.get(value.casefold())
+    if month is None or not 1 <= month <= 12:
+        errors.append(f"{column} “{value[:20]}” is not a month (1 to 12, or its name)")
+        return None
+    return month
+
+
+def _budget(value: str, errors: list[str]) -> Decimal | None:
+    value = value.strip().lstrip("£").replace(",", "").strip()
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not 0 <= amount <= MAX_BUDGET:
+        errors.append(f"budget “{value[:20]}” is not an amount such as 250000 or 250,000.00")
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 def decode(data: bytes | str) -> str:
@@ -267,6 +312,15 @@ def read_rows(text: str, lookup: Lookup, report: ImportReport) -> list[Row]:
         end_year = _year(cells["end_year"], "end_year", errors)
         if start_year and end_year and end_year < start_year:
             errors.append("end_year is before start_year")
+        start_month = _month(cells["start_month"], "start_month", errors)
+        end_month = _month(cells["end_month"], "end_month", errors)
+        if start_month and not start_year:
+            errors.append("start_month needs a start_year")
+        if end_month and not end_year:
+            errors.append("end_month needs an end_year")
+        if start_year == end_year and start_month and end_month and end_month < start_month:
+            errors.append("end_month is before start_month")
+        budget = _budget(cells["budget"], errors)
         if errors:
             report.errors.extend(f"Line {start}: {error}" for error in errors)
             continue
@@ -283,6 +337,9 @@ def read_rows(text: str, lookup: Lookup, report: ImportReport) -> list[Row]:
                 overseas_partners=names["overseas_partners"],
                 start_year=start_year,
                 end_year=end_year,
+                start_month=start_month,
+                end_month=end_month,
+                budget=budget,
             )
         )
     if report.rows == 0 and not report.errors:

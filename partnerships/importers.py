@@ -154,6 +154,9 @@ def _apply(page: ProjectPage, row: Row, snippets: _Snippets, *, write: bool) -> 
         "programme_id": row.programme.pk if row.programme else None,
         "start_year": row.start_year,
         "end_year": row.end_year,
+        "start_month": row.start_month,
+        "end_month": row.end_month,
+        "budget": row.budget,
     }
     relations = {
         "countries": [snippets.country(code) for code in row.countries],

@@ -34,6 +34,9 @@ COLUMN_HELP = {
     "overseas_partners": "Overseas partner names, separated by ; (names may contain commas).",
     "start_year": "Four-digit year, e.g. 2012.",
     "end_year": "Four-digit year; blank if still running.",
+    "start_month": "Optional: the month it began, 1 to 12 or its name (e.g. April).",
+    "end_month": "Optional: the month it ended or is planned to end.",
+    "budget": "Optional: the whole budget in pounds, e.g. 250000 or 250,000.00.",
 }
 
 

@@ -7,6 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from pages.menus import explorer_shortcut
 from pages.views import TaxonomyViewSet
 from partnerships import pickers
+from partnerships.iati_report import IatiReadinessView, can_see_report
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectIndexPage
 from partnerships.views import ImportProjectsView, can_import_projects
 
@@ -52,7 +53,12 @@ def register_import_projects_url():
             "import-projects/",
             ImportProjectsView.as_view(),
             name="partnerships_import_projects",
-        )
+        ),
+        path(
+            "reports/iati-readiness/",
+            IatiReadinessView.as_view(),
+            name="partnerships_iati_readiness",
+        ),
     ]
 
 
@@ -68,4 +74,22 @@ def register_import_projects_menu_item():
         reverse("partnerships_import_projects"),
         icon_name="upload",
         order=310,
+    )
+
+
+# --- What the projects' IATI data lacks -----------------------------------------------------
+
+
+class IatiReadinessMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_report(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_iati_readiness_menu_item():
+    return IatiReadinessMenuItem(
+        "IATI readiness",
+        reverse("partnerships_iati_readiness"),
+        icon_name="doc-full",
+        order=900,
     )

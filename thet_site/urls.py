@@ -53,5 +53,5 @@ if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
 
 # Open data (#16): a page's routes that end in a file name, such as
 # /our-work/projects/data.csv (Wagtail's own pattern only takes paths that end in "/").
-urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json))$", wagtail_views.serve)]
+urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json|xml))$", wagtail_views.serve)]
 urlpatterns += [path("", include(wagtail_urls))]

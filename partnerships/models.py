@@ -27,7 +27,13 @@ from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
 from pages.taxonomy import TaxonomyBase
 from partnerships import worldmap
-from partnerships.listings import FILTER_PARAMS, ProjectListing, attach_facts
+from partnerships.listings import (
+    DATA_QUERY,
+    FILTER_PARAMS,
+    PAGE_QUERY,
+    ProjectListing,
+    attach_facts,
+)
 from partnerships.listings import respond as respond_with_data
 from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
@@ -232,11 +238,17 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
         picture_panel("hero_image", "Picture"),
     ]
 
+    # The page cache keys the listing on its filters and page number alone, and the open
+    # data on its filters, the search words normalised (thet_site/pagecache.py).
+    query_params = PAGE_QUERY
+
     @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
     def data(self, request, fmt):
         """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
         with the listing's filters (thet_site/urls.py routes the file names here)."""
         return respond_with_data(self, request, fmt)
+
+    data.query_params = DATA_QUERY
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -15,6 +15,7 @@ from policy.models import PublicationIndexPage
 from sitewide.search import KIND_SLUGS, record_hit, run_search
 from thet_site.cache import circuit_state
 from thet_site.fragments import vary_on_params
+from thet_site.pagecache import read_query
 from thet_site.privacy import public
 
 __all__ = ["health", "search"]
@@ -22,6 +23,8 @@ __all__ = ["health", "search"]
 
 def search(request):
     """``/search/?q=&kind=&page=``: see ``sitewide/search.py``."""
+    # What the page cache keys these results on, and all this view sees of the query.
+    read_query(request, {"q": "text", "kind": KIND_SLUGS, "page": "number"})
     raw = request.GET.get("q", "")
     # At most MAX_QUERY_WORDS distinct words are searched for (#13); the page names the rest.
     words = query_words(clean_query(raw))

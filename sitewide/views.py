@@ -17,6 +17,7 @@ from thet_site.cache import circuit_state
 from thet_site.fragments import vary_on_params
 from thet_site.pagecache import read_query
 from thet_site.privacy import public
+from thet_site.security import daily_visitor
 
 __all__ = ["health", "search"]
 
@@ -56,7 +57,10 @@ def search(request):
         context["querystring"] = urlencode(params)
         context["all_querystring"] = urlencode({"q": query})
         if request.GET.get("page", "1") in ("", "1"):
-            response.add_post_render_callback(lambda response: record_hit(query, found(results)))
+            visitor = daily_visitor(request)
+            response.add_post_render_callback(
+                lambda response: record_hit(query, found(results), visitor)
+            )
     return response
 
 

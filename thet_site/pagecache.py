@@ -313,10 +313,10 @@ class PageCacheMiddleware:
         variants = encoded_variants(response)
         key = cache_key(base, query)
         try:
-            entries = {f"{key}:{name}": (generation, variant) for name, variant in variants.items()}
+            for name, variant in variants.items():
+                cache.set(f"{key}:{name}", (generation, variant), self.timeout)
             if declared is not None:
-                entries[reads_key(base)] = (generation, declared)
-            cache.set_many(entries, self.timeout)
+                cache.set(reads_key(base), (generation, declared), self.timeout)
         except Exception:
             logger.warning("Page cache store failed", exc_info=True)
         response = variants[encoding]

@@ -228,8 +228,9 @@ class TimeLimited:
         return min(self.timeout, deadline - time.monotonic())
 
 
-def _shut(connection) -> None:
+def _shut(connection, cut: threading.Event) -> None:
     """Cut ``connection`` off, waking a read blocked on it in another thread."""
+    cut.set()
     sock = connection.sock
     if sock is not None:
         try:
@@ -261,7 +262,8 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
             else http.client.HTTPConnection
         )
         connection = kind(self.cache_netloc, timeout=seconds)
-        watchdog = threading.Timer(seconds, _shut, args=(connection,))
+        cut = threading.Event()
+        watchdog = threading.Timer(seconds, _shut, args=(connection, cut))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -274,7 +276,7 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
                 logger.error("Couldn't purge %s: the cache answered %s", url, response.status)
         except (OSError, http.client.HTTPException) as error:  # refused, timed out, cut off
             reason = str(error)
-            if not watchdog.is_alive():
+            if cut.is_set():
                 reason = f"timed out: no answer within the deadline ({seconds:.1f} s left)"
             logger.error("Couldn't purge %s: %s", url, reason)
         finally:

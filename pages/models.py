@@ -80,6 +80,16 @@ class BasePage(SummaryMixin, Page):
     class Meta:
         abstract = True
 
+    # The query-string parameters this page reads, each with how the page cache
+    # normalises it ({name: "text" | "number" | "words" | (choices)}): its cached copy is
+    # keyed on these alone, and they are all it sees (thet_site/pagecache.py).
+    query_params: dict = {}
+
+    def get_query_params(self, view=None, args=None, kwargs=None) -> dict:
+        """The parameters the view about to be served reads (Wagtail's serve arguments:
+        a routable page's route view may state its own, as ``view.query_params``)."""
+        return getattr(view, "query_params", self.query_params)
+
     @property
     def hero_picture(self):
         """The page's picture for templates (pages/pictures.py), or None."""

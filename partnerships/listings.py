@@ -44,6 +44,9 @@ from thet_site.siteurl import absolute_url
 
 PROJECTS_PER_PAGE = 20
 FILTER_PARAMS = ProjectFilterForm.params()
+# What the page cache keys the listing and its open data on (thet_site/pagecache.py).
+PAGE_QUERY = ProjectFilterForm.query_params()
+DATA_QUERY = ProjectFilterForm.data_query_params()
 FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 

@@ -30,7 +30,13 @@ from pages.taxonomy import TaxonomyBase
 from partnerships import iati_codes, worldmap
 from partnerships.iati_panels import IatiReadinessPanel
 from partnerships.iati_settings import MONTHS, IatiSettings, sector_field
-from partnerships.listings import FILTER_PARAMS, ProjectListing, attach_facts
+from partnerships.listings import (
+    DATA_QUERY,
+    FILTER_PARAMS,
+    PAGE_QUERY,
+    ProjectListing,
+    attach_facts,
+)
 from partnerships.listings import respond as respond_with_data
 from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
@@ -312,6 +318,9 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
 
     # The listing's open data: the formats of thet_site/opendata.py and the IATI file.
     data_formats = ("csv", "json", "xml")
+    # The page cache keys the listing on its filters and page number alone, and the open
+    # data on its filters, the search words normalised (thet_site/pagecache.py).
+    query_params = PAGE_QUERY
 
     @re_path(r"^data\.(?P<fmt>csv|json|xml)/$", name="data")
     def data(self, request, fmt):
@@ -319,6 +328,8 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
         (IATI activities) under the page, with the listing's filters (thet_site/urls.py
         routes the file names here)."""
         return respond_with_data(self, request, fmt)
+
+    data.query_params = DATA_QUERY
 
     def iati_settings(self):
         return IatiSettings.current()

@@ -6,7 +6,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PagePermissionTester, PageViewRestriction, Site
 from wagtail.search import index
 
 from pages.blocks import BodyBlock, NavLinkBlock, SocialLinkBlock, StatisticBlock
@@ -83,6 +83,17 @@ def body_field(**kwargs):
     )
 
 
+class SiteRootPermissionTester(PagePermissionTester):
+    """The home page holds the whole site: only a superuser may unpublish, delete or move
+    it (moving asks ``can_delete``). Everything else is Wagtail's rule."""
+
+    def can_unpublish(self):
+        return self.user.is_superuser and super().can_unpublish()
+
+    def can_delete(self, ignore_bulk=False):
+        return self.user.is_superuser and super().can_delete(ignore_bulk=ignore_bulk)
+
+
 class HomePage(BasePage):
     headline = models.CharField(
         max_length=160,
@@ -134,6 +145,9 @@ class HomePage(BasePage):
         index.SearchField("headline"),
         index.SearchField("body"),
     ]
+
+    def permissions_for_user(self, user):
+        return SiteRootPermissionTester(user, self)
 
     # Its latest publications come from the template's {% latest_publications %} tag
     # (sitewide/templatetags/sitewide_tags.py): the base layer does not import policy (#14).

@@ -3,7 +3,8 @@
 Three groups share the admin:
 
 * **Comms editors** edit and publish the site's pages, manage images and documents, the
-  snippets (countries, themes, partners, publication types, topics), the footer setting,
+  snippets (countries, themes, partners, publication types, topics), the main menu and
+  the footer settings,
   redirects and promoted search results. Publications and the Policy Work page they can
   edit and submit, but not publish: that is sign-off (`policy.signoff`).
 * **Policy team** create and edit publications and the Policy Work page, and submit them
@@ -53,6 +54,8 @@ SNIPPETS = [
 MODEL_PERMISSIONS = {
     COMMS_EDITORS: [
         ("wagtailadmin", "admin", "access_admin"),
+        # The menu and the footer are theirs: relabel, reorder, add links elsewhere.
+        ("pages", "mainmenu", "change_mainmenu"),
         ("pages", "sitefooter", "change_sitefooter"),
         ("wagtailredirects", "redirect", "add_redirect"),
         ("wagtailredirects", "redirect", "change_redirect"),

@@ -24,6 +24,8 @@ from wagtail.admin.views.home import (
 )
 from wagtail.models import Page, Revision, TaskState, WorkflowState
 
+from pages.page_views import site_page_viewset
+
 PANEL_LIMIT = 20
 
 
@@ -280,3 +282,24 @@ def keep_snippets_that_pages_use(request, instances):
     if len(instances) == 1:
         return redirect(viewset.get_url_name("edit"), quote(instances[0].pk))
     return redirect(viewset.get_url_name("list"))
+
+
+# --- Page views: no autosave on new pages, restorable versions, reviewers' landing ---
+
+
+@hooks.register("register_admin_viewset")
+def register_site_page_viewset():
+    return site_page_viewset()
+
+
+@hooks.register("construct_page_action_menu")
+def publish_first_when_restoring(menu_items, request, context):
+    """On an old version ("Review this version"), the main button publishes it, so an
+    editor restores a version in three clicks from the history: the row's menu, "Review
+    this version", "Publish this version"."""
+    if context.get("view") != "revisions_revert":
+        return
+    for position, item in enumerate(menu_items):
+        if item.name == "action-publish":
+            menu_items.insert(0, menu_items.pop(position))
+            return

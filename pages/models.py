@@ -106,8 +106,8 @@ class HomePage(BasePage):
         blank=True,
         max_num=3,
         verbose_name="buttons",
-        help_text="Up to three buttons under the introduction. Leave empty for the standard "
-        "two: 'Explore our work' and 'Read our publications'.",
+        help_text="Up to three buttons under the introduction, in order: the first is the "
+        "main one. Remove a button to hide it; with none, no buttons are shown.",
     )
     statistics_heading = models.CharField(
         max_length=80,

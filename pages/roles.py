@@ -37,6 +37,8 @@ ROLE_NAMES = (COMMS_EDITORS, POLICY_TEAM, MODERATORS)
 STOCK_EDITORS = "Editors"  # Wagtail's own, retired by `retire_stock_editors`
 
 POLICY_SIGN_OFF = "Policy sign-off"
+# Wagtail's install assigns this workflow to the root page, so every page would inherit it.
+STOCK_WORKFLOW = "Moderators approval"
 MODERATOR_TASK = "Moderator sign-off"
 
 # The page types whose subtree the Policy team works in, and which go through sign-off.
@@ -265,6 +267,29 @@ def retire_stock_editors(apps):
     group.permissions.clear()
     if not group.user_set.exists():
         group.delete()
+
+
+def retire_stock_workflow(apps):
+    """Only policy pages go through sign-off. Wagtail's stock "Moderators approval"
+    workflow, assigned to the root page on install, would put every other page (a
+    project, About) through a Moderator too: it is taken off every page and disabled
+    (an administrator can still see it under Settings → Workflows). Anything waiting in
+    it is cancelled, so its pages can be published directly again.
+    """
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    WorkflowState = apps.get_model("wagtailcore", "WorkflowState")
+    TaskState = apps.get_model("wagtailcore", "TaskState")
+    stock = Workflow.objects.filter(name=STOCK_WORKFLOW).exclude(name=POLICY_SIGN_OFF)
+    WorkflowPage.objects.filter(workflow__in=stock).delete()
+    waiting = WorkflowState.objects.filter(
+        workflow__in=stock, status__in=["in_progress", "needs_changes"]
+    )
+    TaskState.objects.filter(workflow_state__in=waiting, status="in_progress").update(
+        status="cancelled"
+    )
+    waiting.update(status="cancelled")
+    stock.update(active=False)
 
 
 def publish_approved_revision(workflow_state, user=None):

@@ -7,7 +7,7 @@ snippet being deleted while pages still use it."""
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.userbar import ContentCheckerItem
 from wagtail.admin.views.home import (
@@ -24,6 +25,7 @@ from wagtail.admin.views.home import (
 )
 from wagtail.models import Page, Revision, TaskState, WorkflowState
 
+from pages.help import HelpView
 from pages.page_views import site_page_viewset
 
 PANEL_LIMIT = 20
@@ -303,3 +305,16 @@ def publish_first_when_restoring(menu_items, request, context):
         if item.name == "action-publish":
             menu_items.insert(0, menu_items.pop(position))
             return
+
+
+# --- The editor's guide ----------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_help_url():
+    return [path("help/", HelpView.as_view(), name="thet_help")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_help_menu_item():
+    return MenuItem("Help", reverse("thet_help"), name="help", icon_name="help", order=10000)

@@ -32,7 +32,7 @@ class PartnerOrganisationViewSet(TaxonomyViewSet):
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):
     # Taxonomy only: the projects themselves are under "Projects" (below) and in Pages.
-    menu_label = "Countries, themes & partners"
+    menu_label = "Project tags"
     menu_icon = "globe"
     menu_order = 300
     items = (CountryViewSet, HealthThemeViewSet, PartnerOrganisationViewSet)

@@ -28,7 +28,7 @@ class TopicViewSet(TaxonomyViewSet):
 
 class PublicationTaxonomyGroup(SnippetViewSetGroup):
     # Taxonomy only: the publications themselves are under "Publications" (below).
-    menu_label = "Publication types & topics"
+    menu_label = "Publication tags"
     menu_icon = "doc-full"
     menu_order = 310
     items = (PublicationTypeViewSet, TopicViewSet)

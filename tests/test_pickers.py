@@ -178,7 +178,7 @@ def test_a_new_country_saved_without_a_slug_gets_one(client, comms):
 def test_the_sidebar_says_what_each_entry_holds(client, comms):
     client.force_login(comms)
     html = client.get("/admin/").content.decode().replace("\\u0026", "&")
-    for label in ("Projects", "Publications", "Countries, themes & partners"):
+    for label in ("Projects", "Publications", "Project tags", "Help"):
         assert f'"label": "{label}"' in html
     assert '"label": "Partnerships"' not in html
     admin = User.objects.create_superuser("boss", password="x-boss-password-1")
@@ -186,7 +186,7 @@ def test_the_sidebar_says_what_each_entry_holds(client, comms):
     html = client.get("/admin/").content.decode().replace("\\u0026", "&")
     assert '"label": "Admin reports"' in html
     assert '"label": "Reports"' not in html
-    assert '"label": "Publication types & topics"' in html
+    assert '"label": "Publication tags"' in html
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -69,3 +71,16 @@ def register_import_projects_menu_item():
         icon_name="upload",
         order=310,
     )
+
+
+# --- Type-ahead pickers: confirm before creating, say why not, no red chosen items -----
+
+
+@hooks.register("insert_editor_js")
+def picker_confirmations():
+    return format_html('<script src="{}"></script>', static("js/admin-pickers.js"))
+
+
+@hooks.register("insert_editor_css")
+def picker_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-pickers.css"))

@@ -199,3 +199,23 @@ def test_projects_and_publications_open_at_their_listing(client, comms, name, in
     index = Page.objects.get(url_path__endswith=index_path)
     assert response.status_code == 302
     assert response["Location"] == f"/admin/pages/{index.pk}/"
+
+
+def test_a_misspelt_country_is_answered_with_the_closest_names(client, comms):
+    client.force_login(comms)
+    response = client.post(
+        "/admin/autocomplete/create/", {"type": "partnerships.Country", "value": "Keny"}
+    )
+    assert response.status_code == 400
+    message = response.json()["name"][0]
+    assert "not a country the map knows" in message
+    assert "Did you mean Kenya?" in message
+    assert not Country.objects.filter(name__iexact="Keny").exists()
+
+
+def test_the_project_editor_loads_the_picker_confirmation_and_styles(client, comms):
+    client.force_login(comms)
+    project = ProjectPage.objects.live().first()
+    html = client.get(f"/admin/pages/{project.pk}/edit/").content.decode()
+    assert "js/admin-pickers" in html
+    assert "css/admin-pickers" in html

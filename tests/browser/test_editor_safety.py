@@ -133,3 +133,51 @@ def test_a_moderators_approval_lands_without_an_error(live_site, site_server, ne
         "from policy.models import PublicationPage\n"
         f"PublicationPage.objects.filter(title={title!r}).delete()",
     )
+
+
+def test_sidebar_labels_fit_without_being_cut(live_site, site_server, new_page):
+    """Every sidebar entry a comms editor sees reads in full (no "Countries, the…")."""
+    make_user(live_site, "cleo", "Comms editors")
+    editor = new_page()
+    log_in(editor, site_server, "cleo")
+    labels = editor.locator(".sidebar .menuitem-label")
+    expect(labels.first).to_be_visible()
+    expect(editor.get_by_role("link", name="Help")).to_be_visible()
+    cut = editor.evaluate(
+        "() => [...document.querySelectorAll('.sidebar .menuitem-label')]"
+        ".filter((label) => label.scrollWidth > label.clientWidth)"
+        ".map((label) => label.textContent.trim())"
+    )
+    assert cut == []
+    editor.get_by_role("link", name="Help").click()
+    expect(editor.get_by_role("heading", name="Restore an earlier version")).to_be_visible()
+
+
+def test_creating_a_country_in_place_asks_and_an_unknown_one_says_why(
+    live_site, site_server, new_page
+):
+    make_user(live_site, "cleo", "Comms editors")
+    project = site_shell(
+        live_site,
+        "from partnerships.models import ProjectPage\nprint(ProjectPage.objects.first().pk)",
+    )
+    editor = new_page()
+    log_in(editor, site_server, "cleo")
+    editor.goto(f"{site_server}/admin/pages/{project}/edit/")
+    field = editor.locator("[data-contentpath='countries']")
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    editor.on("dialog", answer)
+    field.get_by_role("textbox").first.fill("Keny")
+    field.get_by_role("button", name=re.compile("Create")).click()
+    expect(field.get_by_role("alert")).to_contain_text("Did you mean Kenya?")
+    assert questions and "Create a new country “Keny”?" in questions[0]
+    expect(field).not_to_contain_text("Failed to create")
+    # A chosen item is not drawn in the error red the package uses.
+    chosen = field.locator(".c-wagtailautocomplete__selection").first
+    colour = chosen.evaluate("(item) => getComputedStyle(item).backgroundColor")
+    assert colour != "rgb(255, 126, 119)"

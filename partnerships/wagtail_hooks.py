@@ -76,11 +76,11 @@ def register_import_projects_menu_item():
 # --- Type-ahead pickers: confirm before creating, say why not, no red chosen items -----
 
 
-@hooks.register("insert_editor_js")
+@hooks.register("insert_global_admin_js")
 def picker_confirmations():
     return format_html('<script src="{}"></script>', static("js/admin-pickers.js"))
 
 
-@hooks.register("insert_editor_css")
+@hooks.register("insert_global_admin_css")
 def picker_styles():
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin-pickers.css"))

@@ -164,7 +164,7 @@ def test_creating_a_country_in_place_asks_and_an_unknown_one_says_why(
     editor = new_page()
     log_in(editor, site_server, "cleo")
     editor.goto(f"{site_server}/admin/pages/{project}/edit/")
-    field = editor.locator("[data-contentpath='countries']")
+    field = editor.locator("[data-autocomplete-input-type='partnerships.Country']")
     questions = []
 
     def answer(dialog):
@@ -172,8 +172,8 @@ def test_creating_a_country_in_place_asks_and_an_unknown_one_says_why(
         dialog.accept()
 
     editor.on("dialog", answer)
-    field.get_by_role("textbox").first.fill("Keny")
-    field.get_by_role("button", name=re.compile("Create")).click()
+    field.locator("input:not([type=hidden])").first.fill("Keny")
+    field.get_by_role("option", name=re.compile("Create new")).click()
     expect(field.get_by_role("alert")).to_contain_text("Did you mean Kenya?")
     assert questions and "Create a new country “Keny”?" in questions[0]
     expect(field).not_to_contain_text("Failed to create")

@@ -88,9 +88,9 @@ def test_an_abandoned_new_page_leaves_nothing(live_site, site_server, new_page):
     log_in(editor, site_server, "cleo")
     editor.goto(f"{site_server}/admin/pages/add/pages/contentpage/{pk}/")
     expect(editor.get_by_text("Autosave is paused")).to_be_hidden()
-    editor.get_by_role("textbox", name="Title").first.fill(title)
-    editor.get_by_role("textbox", name="Introduction").fill("Started, then left.")
-    editor.wait_for_timeout(3000)  # longer than Wagtail's autosave interval (0.5 s)
+    editor.get_by_role("textbox", name="Title").first.press_sequentially(title)
+    editor.get_by_role("textbox", name="Introduction").press_sequentially("Started, then left.")
+    editor.wait_for_timeout(6000)  # well past Wagtail's autosave interval (0.5 s)
     expect(editor.get_by_text("Autosave is paused")).to_be_hidden()
     editor.on("dialog", lambda dialog: dialog.accept())  # "leave without saving?"
     editor.goto(f"{site_server}/admin/pages/{pk}/")

@@ -6,6 +6,7 @@ this module imports them and they import no model (``ProjectIndexPage`` hands th
 its projects and filter options), so the dependency runs one way.
 """
 
+import difflib
 import functools
 from types import SimpleNamespace
 
@@ -74,10 +75,16 @@ class Country(TaxonomyBase):
             existing = cls.objects.filter(name__iexact=wanted).first()
             if existing is not None:
                 return existing
+            close = difflib.get_close_matches(
+                wanted, [name.casefold() for name in known.values()], n=3, cutoff=0.6
+            )
+            names = {name.casefold(): name for name in known.values()}
+            hint = f" Did you mean {' or '.join(names[c] for c in close)}?" if close else ""
             raise ValidationError(
                 {
                     "name": [
-                        f"“{str(value)[:60]}” is not a country the map knows: check the spelling."
+                        f"“{str(value)[:60]}” is not a country the map knows: check the "
+                        f"spelling.{hint}"
                     ]
                 }
             )

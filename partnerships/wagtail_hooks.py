@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -33,7 +35,7 @@ class PartnerOrganisationViewSet(TaxonomyViewSet):
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):
     # Taxonomy only: the projects themselves are under "Projects" (below) and in Pages.
-    menu_label = "Countries, themes & partners"
+    menu_label = "Project tags"
     menu_icon = "globe"
     menu_order = 300
     items = (CountryViewSet, HealthThemeViewSet, PartnerOrganisationViewSet)
@@ -93,3 +95,16 @@ def register_iati_readiness_menu_item():
         icon_name="doc-full",
         order=900,
     )
+
+
+# --- Type-ahead pickers: confirm before creating, say why not, no red chosen items -----
+
+
+@hooks.register("insert_global_admin_js")
+def picker_confirmations():
+    return format_html('<script src="{}"></script>', static("js/admin-pickers.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def picker_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-pickers.css"))

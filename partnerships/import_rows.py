@@ -240,8 +240,7 @@ def parse_url(value: str, lookup: Lookup) -> str:
     listing = lookup.index.slug if lookup.index is not None else "projects"
     if len(parts) < 2 or parts[-2] != listing:
         raise CellError(
-            f"{{column}} “{value[:80]}” is not a project's address "
-            f"(…/{listing}/<slug>/)"
+            f"{{column}} “{value[:80]}” is not a project's address (…/{listing}/<slug>/)"
         )
     return parse_slug(parts[-1], lookup)
 

@@ -120,9 +120,7 @@ class _Snippets:
                 country=self.country(ref.code) if ref.code else None,
             )
             self.new[PartnerOrganisation].append(partner)
-            self.lookup.partners[ref.name.casefold()] = self.lookup.partners[partner.slug] = (
-                partner
-            )
+            self.lookup.partners[ref.name.casefold()] = self.lookup.partners[partner.slug] = partner
             label = "UK partner" if location == PartnerOrganisation.UK else "overseas partner"
             self.report.new_snippets.append(f"{label}: {ref.name}")
         return partner

@@ -142,7 +142,10 @@ def test_dry_run_reports_but_saves_nothing():
     [
         (b"", "The file is empty"),
         (b"title,summary\n", "no projects"),
-        (b"title,colour\nA,red\n", "Line 1 .read as comma-separated UTF-8.: unknown column “colour”"),
+        (
+            b"title,colour\nA,red\n",
+            "Line 1 .read as comma-separated UTF-8.: unknown column “colour”",
+        ),
         (b"summary,programme\nA,B\n", "no title, slug or url column"),
         ("title,summary\nCaf\xe9,x\n".encode("latin-1"), "not UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),

@@ -148,12 +148,15 @@ class _Snippets:
                     backend.add_bulk(model, objects)
 
 
-def _apply(page: ProjectPage, row: Row, snippets: _Snippets) -> None:
-    """Copy what ``row`` sets onto ``page`` (only the fields it gives)."""
+def _apply(page: ProjectPage, row: Row, snippets: _Snippets) -> dict[str, list]:
+    """Copy what ``row`` sets onto ``page`` (only the fields it gives); return the
+    countries, themes and partners it set, by relation."""
+    related = {}
     for name, value in row.values.items():
         if name in RELATIONS:
-            value = [snippets.resolve(name, ref) for ref in value]
+            value = related[name] = [snippets.resolve(name, ref) for ref in value]
         setattr(page, name, value)
+    return related
 
 
 def _write(
@@ -166,7 +169,7 @@ def _write(
         raise ImportFileError("There is no project listing page to import projects into.")
     snippets = _Snippets(lookup, report)
     snippets.prepare(rows)
-    created_pages, written = [], []
+    created_pages, created_related, written = [], [], []
     for row in rows:
         page = row.page
         created = page is None
@@ -188,14 +191,14 @@ def _write(
             continue
         if created:
             page = ProjectPage(slug=row.slug)
-            _apply(page, row, snippets)
+            created_related.append(_apply(page, row, snippets))
             created_pages.append(page)
         else:
             _apply(page, row, snippets)
             page.save_revision(user=user, log_action=True).publish(user=user)
         written.append(page)
     if write:
-        create_published(index, created_pages, user)
+        create_published(index, created_pages, user, created_related)
     return written, created_pages
 
 

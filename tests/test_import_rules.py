@@ -325,3 +325,15 @@ def test_a_file_that_cannot_be_read_says_why_in_one_line(admin_client, tmp_path,
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
     assert message in upload(admin_client, data)
+
+
+@pytest.mark.django_db
+def test_excels_unicode_text_utf16_and_tabs_reads_the_same(tmp_path, project):
+    rows = project_rows(2)
+    rows[0]["end_year"] = "2018"
+    path = tmp_path / "unicode.txt.csv"
+    path.write_bytes(as_saved(rows, "\t", bom=False).decode().encode("utf-16"))
+    out = io.StringIO()
+    call_command("import_projects", str(path), "--dry-run", stdout=out)
+    assert "2 rows checked: 1 project would be created, 1 updated, 0 unchanged" in out.getvalue()
+    assert "  End year: 2016 → 2018" in out.getvalue()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -448,6 +449,7 @@ for _column in COLUMN_SPECS:
 # --- comparing with what a project has ----------------------------------------------------
 
 
+@functools.cache
 def _field_kind(name: str) -> str:
     model_field = ProjectPage._meta.get_field(name)
     if model_field.many_to_many:

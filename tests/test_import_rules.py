@@ -337,3 +337,11 @@ def test_excels_unicode_text_utf16_and_tabs_reads_the_same(tmp_path, project):
     call_command("import_projects", str(path), "--dry-run", stdout=out)
     assert "2 rows checked: 1 project would be created, 1 updated, 0 unchanged" in out.getvalue()
     assert "  End year: 2016 → 2018" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_cell_too_large_for_csv_is_a_message_not_an_error_page(admin_client):
+    data = b"title,summary\nA project," + b"x" * 200_000 + b"\n"
+    page = upload(admin_client, data, dry_run=True)
+    assert "The file is not a readable CSV file" in page
+    assert not ProjectPage.objects.filter(title="A project").exists()

@@ -61,6 +61,8 @@ import logging
 import re
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from urllib.parse import urlencode
 
@@ -113,6 +115,30 @@ def bump_generation() -> None:
         logger.exception("Could not invalidate the page cache")
 
 
+# Set inside ``one_invalidation``: whether a change has asked for an invalidation yet.
+_held: ContextVar[list | None] = ContextVar("pagecache_held", default=None)
+
+
+@contextmanager
+def one_invalidation():
+    """Within the block, any number of changes invalidate the cache once, at its end.
+
+    For code that publishes thousands of pages in one go (the project import): each
+    page's ``page_published`` would otherwise write a new generation, one cache write
+    per page, when one at the end (and one at the commit) does the same."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set([])
+    try:
+        yield
+    finally:
+        asked = _held.get()
+        _held.reset(token)
+        if asked:
+            invalidate()
+
+
 def invalidate() -> None:
     """Invalidate now and again once the transaction commits.
 
@@ -120,6 +146,10 @@ def invalidate() -> None:
     commit may have stored the old content under the new generation. One publish sends
     several signals; the bump at commit is registered once per transaction.
     """
+    held = _held.get()
+    if held is not None:
+        held.append(True)
+        return
     bump_generation()
     content_changed.send(sender=invalidate)
     connection = transaction.get_connection()

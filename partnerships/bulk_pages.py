@@ -23,6 +23,7 @@ from wagtail.search.models import IndexEntry
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
+from partnerships.iati_settings import IatiSettings
 from partnerships.models import ProjectIndexPage, ProjectPage
 from thet_site.pagecache import one_invalidation
 from thet_site.treepaths import child_path, last_position
@@ -149,8 +150,11 @@ def create_published(
         [Page(**{name: getattr(page, name) for name in page_fields}) for page in pages],
         batch_size=500,
     )
+    reporting = IatiSettings.current()
     for page, row in zip(pages, rows, strict=True):
         page.id = page.page_ptr_id = row.pk
+        # What ProjectPage.save() fixes at the first publication.
+        page.iati_identifier = reporting.activity_identifier(page.pk)
     _insert_project_rows(pages)
     if related is None:
         related = [{name: list(getattr(page, name).all()) for name in RELATIONS} for page in pages]

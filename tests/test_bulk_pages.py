@@ -38,6 +38,7 @@ VARYING = {
     "live_revision_id",
     "summary",
     "pk",
+    "iati_identifier",  # the page's own number in it: compared below
 }
 
 
@@ -116,6 +117,8 @@ def test_tree_and_page_fields_match(two_ways):
     assert bulk.live_revision_id == bulk.latest_revision_id is not None
     assert wagtail.live_revision_id == wagtail.latest_revision_id is not None
     assert list(bulk.countries.all()) == list(wagtail.countries.all())
+    for page in two_ways:  # fixed at the first publication, with the page's number
+        assert page.iati_identifier.endswith(f"-{page.pk}"), page.iati_identifier
     assert list(bulk.themes.all()) == list(wagtail.themes.all())
 
 

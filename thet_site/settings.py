@@ -242,6 +242,14 @@ WAGTAILDOCS_CONTENT_TYPES = {
     "csv": "text/csv",
 }
 
+# --- PDF accessibility check (policy/pdfcheck.py) ---
+# Each uploaded PDF is read in a child process with at most this address space and this
+# many seconds (CPU and wall clock): past either it is reported "could not be checked".
+PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 200)
+PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 2)
+# Where "Request an accessible format" writes to, for a PDF that failed the check.
+ACCESSIBLE_FORMAT_EMAIL = os.environ.get("ACCESSIBLE_FORMAT_EMAIL", "info@thet.org")
+
 # --- Production: page cache, CSP, lockout, storage, logs (#9) ---
 # See docs/DEPLOY.md for every variable below.
 

@@ -506,14 +506,24 @@ class ReportSectionBlock(blocks.StructBlock):
         description = "A section of the report: a heading and its content."
 
 
-class ReportBlock(blocks.StreamBlock):
+class OptionalStreamBlock(blocks.StreamBlock):
+    """A top-level stream that a form submission may leave out (a form from before the
+    field existed, a script): read as empty instead of failing the whole request."""
+
+    def value_from_datadict(self, data, files, prefix):
+        if f"{prefix}-count" not in data:
+            return self.to_python([])
+        return super().value_from_datadict(data, files, prefix)
+
+
+class ReportBlock(OptionalStreamBlock):
     section = ReportSectionBlock()
 
     class Meta:
         label = "Full text"
 
 
-class FootnotesBlock(blocks.StreamBlock):
+class FootnotesBlock(OptionalStreamBlock):
     note = blocks.RichTextBlock(
         features=NOTE_FEATURES,
         icon="doc-full",

@@ -75,7 +75,9 @@ class Citation:
 
     @property
     def key(self) -> str:
-        first = slugify(self.authors[0]).split("-")[0] or "thet"
+        # A person by their surname (the last word), a body by its first word.
+        words = slugify(self.authors[0]).split("-")
+        first = (words[-1] if self.fields["authors"] else words[0]) or "thet"
         word = next((w for w in slugify(self.fields["title"]).split("-") if len(w) > 3), "report")
         return f"{first}{self.fields['date'].year}{word}"
 

@@ -284,7 +284,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         context["accessible_format_email"] = settings.ACCESSIBLE_FORMAT_EMAIL
         return context
 
-    @re_path(r"^cite\.(?P<fmt>ris|bib)$", name="cite")
+    @re_path(r"^cite\.(?P<fmt>ris|bib)/$", name="cite")
     def cite(self, request, fmt):
         """The citation as a file for reference managers: RIS or BibTeX, with the same
         fields as the page's ``citation_*`` metadata."""

@@ -117,6 +117,18 @@ def inspect(path: str) -> dict:
         }
 
 
+def peak_memory_kb() -> int | None:
+    """This process's peak resident memory since it started (``VmHWM``), in kB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def main(argv: list[str]) -> int:
     path, memory_bytes, cpu_seconds = argv[1], int(argv[2]), int(argv[3])
     limit_resources(memory_bytes, cpu_seconds)
@@ -126,6 +138,7 @@ def main(argv: list[str]) -> int:
         result = {"error": "too_big"}
     except Exception as error:  # noqa: BLE001 - any failure to read is reported, not raised
         result = {"error": "unreadable", "detail": type(error).__name__}
+    result["peak_kb"] = peak_memory_kb()
     sys.stdout.write(json.dumps(result))
     return 0
 

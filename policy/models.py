@@ -500,16 +500,23 @@ class DocumentCheck(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="accessibility_check",
+        help_text="The document checked.",
     )
     file_key = models.CharField(max_length=300, help_text="The file checked (its hash).")
-    checked_at = models.DateTimeField(auto_now=True)
+    checked_at = models.DateTimeField(auto_now=True, help_text="When it was last checked.")
     problems = models.JSONField(default=list, blank=True, help_text="Problem codes found.")
-    page_count = models.PositiveIntegerField(null=True, blank=True)
-    image_only_pages = models.JSONField(default=list, blank=True)
-    image_only_count = models.PositiveIntegerField(default=0)
+    page_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its number of pages, shown beside the download."
+    )
+    image_only_pages = models.JSONField(
+        default=list, blank=True, help_text="The first pages that are only pictures."
+    )
+    image_only_count = models.PositiveIntegerField(
+        default=0, help_text="How many pages are only pictures."
+    )
     reason = models.CharField(max_length=40, blank=True, help_text="Why it was not checked.")
-    title = models.CharField(max_length=300, blank=True)
-    language = models.CharField(max_length=35, blank=True)
+    title = models.CharField(max_length=300, blank=True, help_text="Its document title.")
+    language = models.CharField(max_length=35, blank=True, help_text="Its language, e.g. en-GB.")
 
     class Meta:
         verbose_name = "PDF accessibility check"

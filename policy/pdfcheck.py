@@ -108,7 +108,9 @@ def inspect_document(document) -> dict:
     with tempfile.TemporaryDirectory(prefix="pdfcheck-") as folder:
         path = Path(folder) / "document.pdf"
         try:
-            with document.file.open("rb") as source, path.open("wb") as target:
+            # The storage's own file object: the document's stays as its caller left it.
+            storage = document.file.storage
+            with storage.open(document.file.name, "rb") as source, path.open("wb") as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
         except OSError:
             return {"error": "missing"}

@@ -390,7 +390,7 @@ class BodyBlock(blocks.StreamBlock):
 
 # What a report's paragraphs may hold. Draftail drops every other kind of formatting, so
 # text pasted from Word keeps its structure (paragraphs, lists, links, emphasis) and
-# loses its fonts, colours and sizes. Superscript marks a footnote's number.
+# loses its fonts, colours and sizes. A footnote is marked [1] (or as superscript).
 REPORT_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "superscript"]
 NOTE_FEATURES = ["bold", "italic", "link"]
 
@@ -477,7 +477,8 @@ class ReportContentBlock(blocks.StreamBlock):
         label="Text",
         template="components/blocks/report_text.html",
         description="Paragraphs, lists and links. Paste from Word: only the structure is "
-        "kept. Mark a footnote's number as superscript (x²) and write the note under Notes.",
+        "kept. Mark a footnote by its number in square brackets, e.g. [1], and write the "
+        "note under Notes.",
         preview_value="<p>Health partnerships link UK institutions with their peers.</p>",
     )
     subheading = ReportSubheadingBlock()

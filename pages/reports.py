@@ -8,8 +8,8 @@ that value into what the page shows around it, with no query and no model:
   contents and the headings' ``id``. An anchor is the one the editor set, else made from
   the heading's words, so it stays the same across edits and renders and a shared link
   keeps working as long as the heading does; a clash gets ``-2``, ``-3``...
-* ``FootnoteLinker``: a footnote is marked in the text by its number as a superscript
-  (Word's footnote marks paste as superscript too); the linker turns ``<sup>2</sup>``
+* ``FootnoteLinker``: a footnote is marked in the text by its number in square brackets,
+  ``[2]`` (as Word's footnote marks paste), or as a superscript; the linker turns it
   into a link to note 2, the first one of each number with the ``id`` the note links
   back to. A number with no note stays plain text.
 * ``plain_text`` and ``reading_minutes``: the words of the whole report.
@@ -28,8 +28,12 @@ from django.utils.text import slugify
 # Words a minute: GOV.UK and most publishers estimate reading time at 200-250.
 WORDS_PER_MINUTE = 200
 
-# A note's number as a superscript, as rich text stores it.
+# A note's number as a superscript, as rich text stores it, or in square brackets as
+# typed (and as Word's footnote marks paste: Draftail keeps no superscript from a paste).
 FOOTNOTE_MARK = re.compile(r"<sup>\s*(\d{1,3})\s*</sup>")
+BRACKET_MARK = re.compile(r"\[(\d{1,3})\]")
+TAGS = re.compile(r"(<[^>]*>)")
+LINK_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
 
 # Anchor ids the page itself uses: a section may not take one of them.
 NOTE_IDS = re.compile(r"note(-ref)?-\d+")
@@ -139,23 +143,37 @@ class FootnoteLinker:
         self.count = count
         self.marked: set[int] = set()
 
-    def link(self, html: str) -> SafeString:
-        def replace(match):
-            number = int(match.group(1))
-            if not 1 <= number <= self.count:
-                return match.group(0)
-            first = number not in self.marked
-            self.marked.add(number)
-            id_attr = format_html(' id="{}"', note_ref_id(number)) if first else ""
-            return format_html(
-                '<sup class="note-ref"><a href="#{}"{}>'
-                '<span class="visually-hidden">Note </span>{}</a></sup>',
-                note_id(number),
-                id_attr,
-                number,
-            )
+    def mark(self, number: int, original: str) -> str:
+        if not 1 <= number <= self.count:
+            return original
+        first = number not in self.marked
+        self.marked.add(number)
+        id_attr = format_html(' id="{}"', note_ref_id(number)) if first else ""
+        return format_html(
+            '<sup class="note-ref"><a href="#{}"{}>'
+            '<span class="visually-hidden">Note </span>{}</a></sup>',
+            note_id(number),
+            id_attr,
+            number,
+        )
 
-        return mark_safe(FOOTNOTE_MARK.sub(replace, str(html)))  # noqa: S308 - rendered rich text, marks rebuilt with format_html
+    def link(self, html: str) -> SafeString:
+        """Marks in rendered rich text: ``<sup>2</sup>`` or ``[2]`` in the words (not
+        inside a link, which cannot hold another)."""
+        html = FOOTNOTE_MARK.sub(lambda m: self.mark(int(m.group(1)), m.group(0)), str(html))
+        parts = TAGS.split(html)
+        in_link = 0
+        for index, part in enumerate(parts):
+            if index % 2:  # a tag
+                if LINK_OPEN.match(part):
+                    in_link += 1
+                elif part.lower().startswith("</a"):
+                    in_link = max(0, in_link - 1)
+            elif not in_link and "[" in part:
+                parts[index] = BRACKET_MARK.sub(
+                    lambda m: self.mark(int(m.group(1)), m.group(0)), part
+                )
+        return mark_safe("".join(parts))  # noqa: S308 - rendered rich text, marks from format_html
 
 
 def note_text(html: str) -> str:

@@ -158,7 +158,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         blank=True,
         verbose_name="notes",
         help_text="The full text's footnotes, numbered in this order. In the text, type the "
-        "note's number where it applies and make it superscript (x²).",
+        "note's number in square brackets where it applies, e.g. [1].",
     )
 
     objects = PageManager.from_queryset(PublicationQuerySet)()

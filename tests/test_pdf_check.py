@@ -158,8 +158,9 @@ def test_the_child_cannot_grow_past_its_memory_limit(settings, tmp_path):
     path = tmp_path / "hostile.pdf"
     path.write_bytes(huge_page_count_pdf())
     result = inspect_file(str(path))
-    assert result["error"] in {"too_big", "timeout", "unreadable"}
-    assert result["peak_kb"] * 1024 < 60 * 1024 * 1024
+    assert result["error"] in {"too_big", "timeout", "unreadable", "crashed"}
+    # Killed by the limit, it reports nothing; otherwise its own peak is under it.
+    assert (result.get("peak_kb") or 0) * 1024 < 60 * 1024 * 1024
 
 
 def test_garbage_is_reported_not_raised(tmp_path):

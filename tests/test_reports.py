@@ -365,3 +365,11 @@ def test_the_seeded_briefing_is_a_full_report(client):
     assert reverse("search")  # the page is reachable from search too:
     result = soup_of(client, "/search/?q=diaspora+heritage")
     assert result.find("a", href=re.compile(r"general-election-2024-briefing/#")) is not None
+
+
+def test_bracketed_numbers_are_footnote_marks_outside_links():
+    linker = FootnoteLinker(2)
+    html = linker.link('<p>cut[1] <a href="/x?a[2]=1">see [2]</a> then[2] and [3]</p>')
+    assert html.count('href="#note-1"') == 1 and html.count('href="#note-2"') == 1
+    assert '<a href="/x?a[2]=1">see [2]</a>' in html  # a link keeps its words
+    assert "[3]" in html  # no third note

@@ -12,7 +12,7 @@ from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock as WagtailTableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
-from wagtail.images.blocks import ImageBlock
+from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
 from pages.pictures import featured_cards
 
@@ -397,3 +397,150 @@ class BodyBlock(blocks.StreamBlock):
 
     class Meta:
         label = "Body"
+
+
+# --- A publication's full text (pages/reports.py reads it as a report) ----------------
+
+# What a report's paragraphs may hold. Draftail drops every other kind of formatting, so
+# text pasted from Word keeps its structure (paragraphs, lists, links, emphasis) and
+# loses its fonts, colours and sizes. A footnote is marked [1] (or as superscript).
+REPORT_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "superscript"]
+NOTE_FEATURES = ["bold", "italic", "link"]
+
+ANCHOR_HELP = (
+    "Optional: the end of the section's link (#…), in lower case with hyphens. Leave blank "
+    "to make it from the heading; set it to keep old links working if you reword the heading."
+)
+
+
+class ReportSubheadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=120, help_text="A sub-heading inside the section.")
+    anchor = blocks.RegexBlock(
+        regex=r"^[a-z][a-z0-9-]*$",
+        required=False,
+        max_length=60,
+        help_text=ANCHOR_HELP,
+        error_messages={"invalid": "Use lower-case letters, digits and hyphens only."},
+    )
+
+    class Meta:
+        icon = "title"
+        label = "Sub-heading"
+        description = "A second-level heading inside a section; listed in the contents."
+        preview_value = {"text": "What the cuts meant", "anchor": ""}
+
+
+class ReportFigureBlock(blocks.StructBlock):
+    image = ImageChooserBlock(help_text="A chart, diagram or photo from the image library.")
+    alt_text = blocks.CharBlock(
+        max_length=300,
+        help_text="What the figure shows, for people who cannot see it: for a chart, its "
+        "main finding ('Health spending fell by a third between 2019 and 2022').",
+    )
+    caption = blocks.CharBlock(max_length=300, help_text="The figure's title, shown under it.")
+    source = blocks.CharBlock(
+        required=False, max_length=250, help_text="Where the data or picture comes from."
+    )
+
+    class Meta:
+        icon = "image"
+        label = "Figure"
+        template = "components/blocks/report_figure.html"
+        description = "A chart or picture with alt text, a caption and its source."
+
+
+class ReportTableBlock(TableBlock):
+    """A data table: a caption and a header row are required, so screen readers can name
+    the table and announce each cell's column."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not (value or {}).get("table_caption", "").strip():
+            raise ValidationError("Give the table a caption (in the table's options).")
+        options = value or {}
+        if not (options.get("first_row_is_table_header") or options.get("first_col_is_header")):
+            raise ValidationError(
+                "Tick 'Row header' or 'Column header' so the table has header cells."
+            )
+        return value
+
+    class Meta:
+        icon = "table"
+        label = "Data table"
+        template = "components/blocks/table.html"
+        description = "A table of figures with a caption and header cells."
+
+
+class CalloutBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(required=False, max_length=120, help_text="Optional title.")
+    text = blocks.RichTextBlock(features=NOTE_FEATURES + ["ul"], help_text="A short point.")
+
+    class Meta:
+        icon = "warning"
+        label = "Call-out"
+        template = "components/blocks/callout.html"
+        description = "A boxed point to draw the reader's eye: a definition, a case, a fact."
+        preview_value = {"heading": "Health partnerships", "text": "<p>Links of equals.</p>"}
+
+
+class ReportContentBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(
+        features=REPORT_TEXT_FEATURES,
+        icon="pilcrow",
+        label="Text",
+        template="components/blocks/report_text.html",
+        description="Paragraphs, lists and links. Paste from Word: only the structure is "
+        "kept. Mark a footnote by its number in square brackets, e.g. [1], and write the "
+        "note under Notes.",
+        preview_value="<p>Health partnerships link UK institutions with their peers.</p>",
+    )
+    subheading = ReportSubheadingBlock()
+    figure = ReportFigureBlock()
+    table = ReportTableBlock()
+    quote = QuoteBlock(label="Pull quote")
+    statistics = StatisticsBlock()
+    callout = CalloutBlock()
+    key_asks = KeyAsksBlock()
+
+
+class ReportSectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, help_text="The section's heading (level 2).")
+    anchor = blocks.RegexBlock(
+        regex=r"^[a-z][a-z0-9-]*$",
+        required=False,
+        max_length=60,
+        help_text=ANCHOR_HELP,
+        error_messages={"invalid": "Use lower-case letters, digits and hyphens only."},
+    )
+    content = ReportContentBlock(help_text="The section's text, figures, tables and notes.")
+
+    class Meta:
+        icon = "doc-full"
+        label = "Section"
+        description = "A section of the report: a heading and its content."
+
+
+class OptionalStreamBlock(blocks.StreamBlock):
+    """A top-level stream that a form submission may leave out (a form from before the
+    field existed, a script): read as empty instead of failing the whole request."""
+
+    def value_from_datadict(self, data, files, prefix):
+        if f"{prefix}-count" not in data:
+            return self.to_python([])
+        return super().value_from_datadict(data, files, prefix)
+
+
+class ReportBlock(OptionalStreamBlock):
+    section = ReportSectionBlock()
+
+    class Meta:
+        label = "Full text"
+
+
+class FootnotesBlock(OptionalStreamBlock):
+    note = blocks.RichTextBlock(
+        features=NOTE_FEATURES,
+        icon="doc-full",
+        label="Note",
+        help_text="Notes are numbered in this order: note 1 is the first.",
+    )

@@ -145,3 +145,29 @@ def snippet(page, query: str) -> str:
     if any(t in text.lower() for t in terms):
         return excerpt(text, query)
     return Truncator(summary or text).words(SNIPPET_WORDS)
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    """A query word as the start of a word in text, roughly stemmed (the search backend
+    stems: 'midwives' finds 'midwife'), so the words that made a page match are found."""
+    term = term.lower()
+    stem = term[: max(4, len(term) - 2)] if len(term) > 5 else term
+    return re.compile(r"\b" + re.escape(stem), re.IGNORECASE)
+
+
+def terms_found(text: str, query: str) -> int:
+    """How many different words of ``query`` occur in ``text``."""
+    return sum(1 for term in set(_terms(query)) if _term_pattern(term).search(text or ""))
+
+
+def best_part(texts: list[str], query: str, than: str = "") -> int | None:
+    """The index of the text (a report's section) that holds the most words of ``query``,
+    the first on a tie; None when none holds more of them than ``than`` (the title and
+    summary: a page found by its name is linked as a whole)."""
+    floor = terms_found(than, query)
+    best, best_score = None, floor
+    for index, text in enumerate(texts):
+        score = terms_found(text, query)
+        if score > best_score:
+            best, best_score = index, score
+    return best

@@ -80,6 +80,22 @@ def stream(items: list[dict]) -> list[dict]:
     return [_block(item) for item in items]
 
 
+def report_stream(sections: list[dict]) -> list[dict]:
+    """A publication's full text written short: each section a ``heading`` (and an
+    optional ``anchor``) and its ``content``, a body written short (``stream``)."""
+    return [
+        {
+            "type": "section",
+            "value": {
+                "heading": section["heading"],
+                "anchor": section.get("anchor", ""),
+                "content": stream(section["content"]),
+            },
+        }
+        for section in sections
+    ]
+
+
 @dataclass
 class SeedReport:
     created: list[str] = field(default_factory=list)

@@ -114,10 +114,14 @@ def article(
     genre: str = "",
     keywords: list[str] = (),
     document: dict | None = None,
+    article_body: str = "",
+    parts: list[tuple[str, str]] = (),
 ) -> dict:
     """A ``Report`` or ``ScholarlyArticle`` published by the organisation, with what
     Google's article guidelines ask for beyond the basics (#16). ``document``: the
-    download's ``url``, ``content_type`` and ``filename``."""
+    download's ``url``, ``content_type`` and ``filename``. A publication published as a web
+    page too gives its words as ``articleBody`` and each section (name, absolute address
+    of its anchor) as a part."""
     organisation = {"@type": "Organization", "name": publisher, "url": home_url}
     data = {
         "@context": CONTEXT,
@@ -145,4 +149,10 @@ def article(
             "encodingFormat": document["content_type"],
             "name": document["filename"],
         }
+    if article_body:
+        data["articleBody"] = article_body
+    if parts:
+        data["hasPart"] = [
+            {"@type": "WebPageElement", "name": name, "url": part_url} for name, part_url in parts
+        ]
     return data

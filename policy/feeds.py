@@ -5,6 +5,8 @@ import datetime
 
 from django.contrib.syndication.views import Feed
 from django.utils import feedgenerator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import get_default_timezone
 
 from policy.models import PublicationIndexPage, PublicationPage
@@ -42,7 +44,14 @@ class PublicationFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.get_summary()
+        """The summary, then the full text where the publication has one: each section
+        as its heading and its words (feed readers show the description as HTML)."""
+        summary = format_html("<p>{}</p>", item.get_summary())
+        sections = [
+            format_html("<h2>{}</h2><p>{}</p>", section.heading, section.body_text())
+            for section in item.report_sections
+        ]
+        return summary + mark_safe("".join(sections))  # noqa: S308 - each part built by format_html
 
     def item_link(self, item):
         return absolute_url(self.request, item.get_url(request=self.request))

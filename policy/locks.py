@@ -17,7 +17,9 @@ Title, tags and collection may still be edited; a file no such publication uses 
 locked at all.
 """
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.template.loader import render_to_string
 from wagtail.documents import get_document_model
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images import get_image_model
@@ -26,7 +28,8 @@ from wagtail.models import Revision
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from policy.models import PublicationPage
+from policy.models import DocumentCheck, PublicationPage
+from policy.pdfreport import report
 
 
 def live_publications_using(obj):
@@ -79,7 +82,43 @@ class LiveFileLockFormMixin:
         return cleaned_data
 
 
-class LockedDocumentForm(LiveFileLockFormMixin, BaseDocumentForm):
+class CheckReportWidget(forms.Widget):
+    """Shows a PDF's accessibility check (``policy/pdfcheck.py``) in the document form;
+    it takes no input."""
+
+    def __init__(self, document, check, attrs=None):
+        super().__init__(attrs)
+        self.document, self.check = document, check
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = {"document": self.document, "check": self.check, "problems": report(self.check)}
+        return render_to_string("policy/admin/document_check.html", context)
+
+    def value_from_datadict(self, data, files, name):
+        return None
+
+
+class AccessibilityCheckFormMixin:
+    """Once a PDF is uploaded (the upload's own form, and editing it later), the form
+    says what its accessibility check found and what to ask of the designer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        document = self.instance
+        if document is None or document.pk is None:
+            return
+        if document.file_extension.lower() != "pdf":
+            return
+        check = DocumentCheck.objects.filter(document=document).first()
+        self.fields["accessibility_check"] = forms.Field(
+            required=False,
+            disabled=True,
+            label="Accessibility check",
+            widget=CheckReportWidget(document, check),
+        )
+
+
+class LockedDocumentForm(LiveFileLockFormMixin, AccessibilityCheckFormMixin, BaseDocumentForm):
     pass
 
 

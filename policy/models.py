@@ -12,13 +12,14 @@ import logging
 from urllib.parse import urljoin
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import (
     Orderable,
     Page,
@@ -26,7 +27,8 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
-from pages import structured_data
+from pages import reports, structured_data
+from pages.blocks import FootnotesBlock, ReportBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import (
     COVER_SPECS,
@@ -38,8 +40,10 @@ from pages.pictures import (
     with_pictures,
 )
 from pages.taxonomy import TaxonomyBase
+from policy import citations
 from policy.listings import DATA_QUERY, FILTER_PARAMS, PAGE_QUERY, PublicationListing
 from policy.listings import respond as respond_with_data
+from policy.panels import DocumentCheckPanel
 from policy.signoff import SignOffRequired
 from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
@@ -92,7 +96,7 @@ class PublicationQuerySet(PublicQuerySet):
         return with_pictures(listing, "cover_image", specs=COVER_SPECS)
 
 
-class PublicationPage(SignOffRequired, BasePage):
+class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
     introduction = None
     publication_type = models.ForeignKey(
         PublicationType,
@@ -139,6 +143,21 @@ class PublicationPage(SignOffRequired, BasePage):
         help_text="The full publication (usually a PDF). Leave blank if there is no file.",
     )
     body = body_field()
+    full_text = StreamField(
+        ReportBlock(),
+        blank=True,
+        verbose_name="full text",
+        help_text="The whole publication as a web page, section by section (optional). "
+        "Readers get a table of contents, reading time, notes and a citation; the file "
+        "above becomes the alternative. Paste from Word: only the structure is kept.",
+    )
+    footnotes = StreamField(
+        FootnotesBlock(),
+        blank=True,
+        verbose_name="notes",
+        help_text="The full text's footnotes, numbered in this order. In the text, type the "
+        "note's number in square brackets where it applies, e.g. [1].",
+    )
 
     objects = PageManager.from_queryset(PublicationQuerySet)()
 
@@ -151,15 +170,19 @@ class PublicationPage(SignOffRequired, BasePage):
         FieldPanel("summary"),
         FieldPanel("authors"),
         FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
-        MultiFieldPanel([FieldPanel("document")], heading="Files"),
+        MultiFieldPanel([FieldPanel("document"), DocumentCheckPanel()], heading="Files"),
         picture_panel("cover_image", "Cover"),
         picture_panel("hero_image", "Picture at the top"),
         FieldPanel("body"),
+        FieldPanel("full_text"),
+        FieldPanel("footnotes"),
     ]
     search_fields = PAGE_SEARCH_FIELDS + [
         index.SearchField("summary", boost=SUMMARY_BOOST),
         index.SearchField("authors", boost=SUMMARY_BOOST),
         index.SearchField("body"),
+        index.SearchField("full_text"),
+        index.SearchField("footnotes"),
         index.RelatedFields("publication_type", [index.SearchField("name")]),
         index.RelatedFields("topics", [index.SearchField("name", boost=SUMMARY_BOOST)]),
         index.FilterField("publication_date"),
@@ -205,6 +228,43 @@ class PublicationPage(SignOffRequired, BasePage):
         extension = self.document.file_extension.lower()
         return DOCUMENT_FORMATS.get(extension, extension.upper())
 
+    @cached_property
+    def document_check(self):
+        """The PDF's accessibility check (policy/pdfcheck.py), or None."""
+        if self.document is None:
+            return None
+        return DocumentCheck.objects.filter(document=self.document).first()
+
+    @cached_property
+    def report_sections(self) -> list:
+        """The full text's sections with their anchors (pages/reports.py)."""
+        return reports.outline(self.full_text)
+
+    @cached_property
+    def report_text(self) -> str:
+        """The full text's words, plain."""
+        return reports.plain_text(self.report_sections)
+
+    @property
+    def reading_minutes(self) -> int:
+        return reports.reading_minutes(self.report_text)
+
+    def footnote_linker(self):
+        return reports.FootnoteLinker(len(self.footnotes))
+
+    @property
+    def notes(self) -> list[tuple[int, object]]:
+        """(number, note) for each footnote, with the ids the marks and notes use."""
+        return [
+            {
+                "number": n,
+                "value": block.value,
+                "id": reports.note_id(n),
+                "ref_id": reports.note_ref_id(n),
+            }
+            for n, block in enumerate(self.footnotes, start=1)
+        ]
+
     @property
     def schema_type(self) -> str:
         return SCHEMA_TYPES.get(getattr(self.publication_type, "slug", ""), "Report")
@@ -217,21 +277,42 @@ class PublicationPage(SignOffRequired, BasePage):
         context["citation_meta"] = lambda: self.citation_meta(request, publisher())
         context["structured_data"] = lambda: self.structured_data(request, publisher())
         context["listing_url"] = functools.cache(lambda: self.get_parent().get_url(request=request))
+        context["citation"] = lambda: citations.Citation(self.citation_fields(request, publisher()))
+        context["footnotes"] = self.footnote_linker()
+        context["accessible_format_email"] = settings.ACCESSIBLE_FORMAT_EMAIL
         return context
+
+    @re_path(r"^cite\.(?P<fmt>ris|bib)/$", name="cite")
+    def cite(self, request, fmt):
+        """The citation as a file for reference managers: RIS or BibTeX, with the same
+        fields as the page's ``citation_*`` metadata."""
+        publisher = SiteFooter.for_request(request).organisation_name
+        return citations.respond(citations.Citation(self.citation_fields(request, publisher)), fmt)
+
+    def citation_fields(self, request, publisher: str) -> dict:
+        """The one source of every citation of this publication: the ``citation_*``
+        tags, the citation shown on the page and the RIS and BibTeX files."""
+        pdf_url = ""
+        if self.document and self.document.file_extension.lower() == "pdf":
+            pdf_url = self.document_absolute_url(request)
+        return {
+            "title": self.title,
+            "authors": self.author_list,
+            "corporate_author": publisher,
+            "date": self.publication_date,
+            "institution": publisher,
+            "language": "en",
+            "url": absolute_url(request, self.get_url(request=request) or "/"),
+            "pdf_url": pdf_url,
+            "type": self.publication_type.name if self.publication_type else "Report",
+        }
 
     def document_absolute_url(self, request) -> str:
         return absolute_url(request, self.document.url) if self.document else ""
 
     def citation_meta(self, request, publisher: str) -> list[tuple[str, str]]:
         """Highwire Press `citation_*` tags, as Google Scholar and Zotero read them."""
-        meta = [("citation_title", self.title)]
-        meta += [("citation_author", name) for name in self.author_list or [publisher]]
-        meta.append(("citation_publication_date", self.publication_date.strftime("%Y/%m/%d")))
-        meta.append(("citation_technical_report_institution", publisher))
-        meta.append(("citation_language", "en"))
-        if self.document and self.document.file_extension.lower() == "pdf":
-            meta.append(("citation_pdf_url", self.document_absolute_url(request)))
-        return meta
+        return citations.highwire(self.citation_fields(request, publisher))
 
     def structured_data(self, request, publisher: str) -> dict:
         """schema.org JSON-LD: a Report (or ScholarlyArticle) published by THET, built by
@@ -258,6 +339,10 @@ class PublicationPage(SignOffRequired, BasePage):
             genre=self.publication_type.name if self.publication_type else "",
             keywords=[topic.name for topic in self.topics.all()],
             document=document,
+            article_body=self.report_text,
+            parts=[
+                (section.heading, f"{url}#{section.anchor}") for section in self.report_sections
+            ],
         )
 
     @property
@@ -399,3 +484,48 @@ class PolicyWorkFeaturedPublication(Orderable):
     )
 
     panels = [FieldPanel("publication")]
+
+
+class DocumentCheck(models.Model):
+    """The accessibility check of a PDF in the document library (``policy/pdfcheck.py``).
+
+    Kept beside Wagtail's document, one row each, so the document model stays Wagtail's.
+    """
+
+    document = models.OneToOneField(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="accessibility_check",
+        help_text="The document checked.",
+    )
+    file_key = models.CharField(max_length=300, help_text="The file checked (its hash).")
+    checked_at = models.DateTimeField(auto_now=True, help_text="When it was last checked.")
+    problems = models.JSONField(default=list, blank=True, help_text="Problem codes found.")
+    page_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its number of pages, shown beside the download."
+    )
+    image_only_pages = models.JSONField(
+        default=list, blank=True, help_text="The first pages that are only pictures."
+    )
+    image_only_count = models.PositiveIntegerField(
+        default=0, help_text="How many pages are only pictures."
+    )
+    reason = models.CharField(max_length=40, blank=True, help_text="Why it was not checked.")
+    title = models.CharField(max_length=300, blank=True, help_text="Its document title.")
+    language = models.CharField(max_length=35, blank=True, help_text="Its language, e.g. en-GB.")
+
+    class Meta:
+        verbose_name = "PDF accessibility check"
+
+    def __str__(self):
+        return f"Check of document {self.document_id}"
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def failed(self) -> bool:
+        """Whether readers should be offered an accessible format instead."""
+        return bool(self.problems)

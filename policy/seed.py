@@ -9,7 +9,7 @@ from pathlib import Path
 
 from wagtail.models import Page
 
-from pages.seed import SeedReport, add_page, read_data, stream, upsert_snippet
+from pages.seed import SeedReport, add_page, read_data, report_stream, stream, upsert_snippet
 from policy.models import (
     PolicyWorkFeaturedPublication,
     PolicyWorkPage,
@@ -52,6 +52,7 @@ def load_publications(report: SeedReport, parent: Page, taxonomy: dict) -> dict:
             summary=item["summary"],
             topics=[taxonomy["topics"][slug] for slug in item["topics"]],
             body=stream(item["body"]),
+            full_text=report_stream(item.get("full_text", [])),
         )
         for item in data["publications"]
     }

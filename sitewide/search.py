@@ -27,7 +27,7 @@ from wagtail.search.index import insert_or_update_object
 from wagtail.search.models import IndexEntry
 from wagtail.search.utils import normalise_query_string
 
-from pages.search import excerpt, highlight, snippet
+from pages.search import best_part, excerpt, highlight, snippet
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
 from policy.models import PublicationPage, PublicationType, Topic
 from thet_site.privacy import public
@@ -164,6 +164,9 @@ class Result:
     kind: Kind
     snippet: SafeString
     details: list[str] = field(default_factory=list)
+    # A publication found by the words of one section of its full text links to it.
+    anchor: str = ""
+    section: str = ""
 
 
 def decorate(pages, query: str) -> list[Result]:
@@ -203,11 +206,16 @@ def decorate(pages, query: str) -> list[Result]:
     for hit in pages:
         page = projects.get(hit.pk) or publications.get(hit.pk) or hit
         details = []
+        anchor = section_name = ""
         if isinstance(page, PublicationPage):
             if page.publication_type:
                 details.append(page.publication_type.name)
             details.append(page.publication_date.strftime("%B %Y"))
             text = snippet(page, query)
+            section = section_found(page, query)
+            if section is not None:
+                anchor, section_name = section.anchor, section.heading
+                text = excerpt(section.body_text(), query)
         elif isinstance(page, ProjectPage):
             details.extend(c.name for c in page.countries.all())
             if page.years:
@@ -221,9 +229,28 @@ def decorate(pages, query: str) -> list[Result]:
                 kind=kind_of(page.specific_class),
                 snippet=highlight(text, query),
                 details=details,
+                anchor=anchor,
+                section=section_name,
             )
         )
     return results
+
+
+def section_found(publication, query: str):
+    """The section of a publication's full text that the query's words are in, when they
+    are there rather than in its title and summary; else None.
+
+    Worked out here, for the (at most ``RESULTS_PER_PAGE``) results shown, from the full
+    text already loaded with each publication: no query and no index of its own. The
+    search index holds the full text as one field of the page, so the page is found by
+    any section's words; which section is decided only for the page of results shown.
+    """
+    sections = publication.report_sections
+    if not sections:
+        return None
+    head = f"{publication.title} {publication.get_summary()}"
+    best = best_part([section.text() for section in sections], query, than=head)
+    return sections[best] if best is not None else None
 
 
 def count_kinds(pages, query: str, operator: str) -> dict[str, int]:

@@ -329,6 +329,7 @@ def test_data_file_facts_reach_the_pages(empty_site, client):
     assert page.title == briefing["title"]
     assert page.publication_date.isoformat() == briefing["date"]
     assert [t.slug for t in page.topics.order_by("slug")] == sorted(briefing["topics"])
-    asks = next(b["key_asks"] for b in briefing["body"] if "key_asks" in b)
+    blocks = [b for section in briefing["full_text"] for b in section["content"]]
+    asks = next(b["key_asks"] for b in blocks if "key_asks" in b)
     html = client.get(page.url).content.decode()
     assert asks["asks"][0].split(" and ")[0] in html

@@ -249,6 +249,16 @@ WAGTAILDOCS_CONTENT_TYPES = {
     "csv": "text/csv",
 }
 
+# --- PDF accessibility check (policy/pdfcheck.py) ---
+# Each uploaded PDF is read in a child process with at most this address space and this
+# many seconds (wall clock; CPU rounded up): past either it is reported "could not be
+# checked". 1.5 s reads a 300-page report several times over and reports a hostile file
+# within 2 s of the upload.
+PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 200)
+PDF_CHECK_SECONDS = float(os.environ.get("PDF_CHECK_SECONDS") or 1.5)
+# Where "Request an accessible format" writes to, for a PDF that failed the check.
+ACCESSIBLE_FORMAT_EMAIL = os.environ.get("ACCESSIBLE_FORMAT_EMAIL", "info@thet.org")
+
 # --- Production: page cache, CSP, lockout, storage, logs (#9) ---
 # See docs/DEPLOY.md for every variable below.
 

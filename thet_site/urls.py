@@ -55,7 +55,13 @@ if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_image)
     ]
 
-# Open data (#16): a page's routes that end in a file name, such as
-# /our-work/projects/data.csv (Wagtail's own pattern only takes paths that end in "/").
-urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json|xml))$", wagtail_views.serve)]
+# Open data and a publication's citation files: a page's routes that end in a file name,
+# such as /our-work/projects/data.csv or /publications/<slug>/cite.ris (Wagtail's own
+# pattern only takes paths that end in "/").
+urlpatterns += [
+    re_path(
+        r"^((?:[\w\-]+/)+(?:data\.(?:csv|json|xml)|cite\.(?:ris|bib)))$",
+        wagtail_views.serve,
+    )
+]
 urlpatterns += [path("", include(wagtail_urls))]

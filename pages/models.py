@@ -113,7 +113,12 @@ class HomePage(BasePage):
     body = body_field()
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.ContentPage", "pages.OurWorkPage", "policy.PublicationIndexPage"]
+    subpage_types = [
+        "pages.ContentPage",
+        "pages.OurWorkPage",
+        "policy.PublicationIndexPage",
+        "news.NewsIndexPage",
+    ]
     max_count = 1
     page_description = "The home page of the site. There is only one."
 

@@ -10,10 +10,12 @@ that added the fields ticks "decorative" for them, so they look as they did.
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.templatetags.static import static
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.images import get_image_model
@@ -37,6 +39,7 @@ HOME_SPECS = specs("fill-480x270", "fill-800x450", "fill-1200x675", "fill-1600x9
 COVER_SPECS = specs("width-120", "width-240")  # components/publication_teaser
 COVER_PAGE_SPECS = specs("width-320", "width-640")  # policy/publication_page
 SHARE_SPECS = ["fill-1200x630-c100"]  # pages/templatetags/seo_tags.py
+DEFAULT_SHARE_IMAGE = "img/og-default.png"  # shared when a page has no picture
 
 ALT_HELP = (
     "What the picture shows, for people who cannot see it, in a sentence: who is doing "
@@ -163,3 +166,17 @@ def featured_cards(pages) -> list:
             if getattr(card, "hero_image_id", None) in by_pk:
                 card.hero_image = by_pk[card.hero_image_id]
     return cards
+
+
+def share_image_url(image, base: str) -> str:
+    """``image`` cut as the share image (as og:image), else the site's default, as an
+    absolute URL on the same site as ``base`` (the page's own address): the ``image`` of
+    a page's JSON-LD."""
+    if image is not None:
+        try:
+            rendition = image.get_rendition(SHARE_SPECS[0])
+        except Exception:  # noqa: BLE001 - a missing file must not break the page
+            logger.warning("No share rendition for image %s", image.pk)
+        else:
+            return urljoin(base, rendition.url)
+    return urljoin(base, static(DEFAULT_SHARE_IMAGE))

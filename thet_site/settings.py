@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pages",
     "policy",
     "partnerships",
+    "news",  # news stories, tagged with the work they are about
     "sitewide",  # #14: the top layer, composing the apps below
     "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
@@ -263,7 +264,7 @@ PAGE_CACHE_QUERY_PARAMS = [
 ]
 # Apps whose models (snippets, settings, orderables) are shown on pages: saving one
 # invalidates the page cache.
-PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
+PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships", "news"]
 # Template fragments kept until the content changes (thet_site/fragments.py): menus,
 # footer, meta tags and each page's content, so a page that is rendered stays cheap.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)

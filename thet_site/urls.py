@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
+from news.feeds import NewsFeed
 from pages import sitemaps
 from policy.feeds import PublicationFeed
 from sitewide import views as sitewide_views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("search/", sitewide_views.search, name="search"),
     path("health/", sitewide_views.health, name="health"),
     path("publications/feed/", PublicationFeed(), name="publication_feed"),
+    path("news/feed/", NewsFeed(), name="news_feed"),
     # --- Find and share (#7) ---
     # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
     path(

@@ -172,7 +172,13 @@ WAGTAILADMIN_BASE_URL = (
     os.environ.get("WAGTAILADMIN_BASE_URL") or SITE_URL or "http://127.0.0.1:8000"
 )
 # Wagtail's database backend; on SQLite, with ranking that stays fast at scale (#17).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "pages.search_backend"}}
+# Word forms match ("volunteer" finds "volunteers"): on PostgreSQL through the 'english'
+# text search configuration (stemmed as indexed and as searched; after changing it run
+# `manage.py update_index`), on SQLite through the FTS5 table's Porter tokenizer
+# (pages/migrations/0008_news_search_stemming.py). SQLite's backend takes no config.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "pages.search_backend", "SEARCH_CONFIG": "english"}
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

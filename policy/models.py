@@ -28,6 +28,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from pages import structured_data
+from pages.listings import DropsEmptyParameters
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import (
     COVER_SPECS,
@@ -297,7 +298,7 @@ class PublicationPage(SignOffRequired, BasePage):
         )
 
 
-class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
+class PublicationIndexPage(DropsEmptyParameters, RoutablePageMixin, SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1

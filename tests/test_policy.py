@@ -202,7 +202,7 @@ class TestListing:
         assert len(listed_titles(html)) == 12
         soup = BeautifulSoup(html, "html.parser")
         next_link = soup.find("a", rel="next")
-        assert next_link["href"] == "?type=report&page=2"
+        assert next_link["href"] == "?type=report&page=2#results"
         titles = listed_titles(get_html("/publications/" + next_link["href"]))
         assert len(titles) == 5
         assert has(titles, "Experts in Our Midst") is False  # newest are on page 1

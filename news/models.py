@@ -143,6 +143,15 @@ class NewsStoryPage(BasePage):
     def byline(self) -> str:
         return self.author.strip()
 
+    # Read once per render: the story's facts box and its JSON-LD both show them.
+    @cached_property
+    def country_list(self) -> list:
+        return list(self.countries.all())
+
+    @cached_property
+    def theme_list(self) -> list:
+        return list(self.themes.all())
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Callables: the template calls them only if it renders (a kept rendering, see
@@ -170,6 +179,5 @@ class NewsStoryPage(BasePage):
             home_url=absolute_url(request, "/"),
             authors=[self.byline] if self.byline else [],
             image=share_image_url(self.hero_image, base=url),
-            keywords=[country.name for country in self.countries.all()]
-            + [theme.name for theme in self.themes.all()],
+            keywords=[item.name for item in self.country_list + self.theme_list],
         )

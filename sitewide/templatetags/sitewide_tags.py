@@ -117,7 +117,7 @@ def story_subjects(context, story) -> list[Subject]:
                 [_link(p.title, p.get_url(request=request)) for p in publications],
             )
         )
-    countries, themes = list(story.countries.all()), list(story.themes.all())
+    countries, themes = story.country_list, story.theme_list
     if countries or themes:
         index = public(ProjectIndexPage.objects.live()).first()
         listing = index.get_url(request=request) if index else None

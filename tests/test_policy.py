@@ -123,7 +123,7 @@ class TestListing:
         assert soup.find("select", {"name": "year"}).find("option", selected=True)["value"] == (
             "2024"
         )
-        assert soup.find("input", {"name": "q"})["value"] == "NHS"
+        assert soup.find("main").find("input", {"name": "q"})["value"] == "NHS"
         # Every control has a label.
         for control in soup.select("form.filter-form select, form.filter-form input"):
             assert soup.find("label", {"for": control["id"]}), control

@@ -100,6 +100,7 @@ def test_the_project_results_come_before_the_map(seeded, client):
         # Nothing left: the plain listing.
         ("?q=&country=&theme=", ""),
         ("?&", ""),
+        ("?page=", ""),
     ],
 )
 def test_project_listing_drops_empty_parameters(seeded, client, query, expected):
@@ -116,6 +117,7 @@ def test_project_listing_drops_empty_parameters(seeded, client, query, expected)
         ("?q=&type=report&topic=&year=", "?type=report"),
         ("?year=2023&q=&topic=diaspora&type=", "?year=2023&topic=diaspora"),
         ("?q=&type=&topic=&year=", ""),
+        ("?page=&type=briefing", "?type=briefing"),
     ],
 )
 def test_publication_listing_drops_empty_parameters(seeded, client, query, expected):

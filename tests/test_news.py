@@ -306,6 +306,9 @@ class TestEditorsCanPublishAStory(WagtailPageTestCase):
 
     def test_create_a_tagged_story_through_the_admin(self):
         index = NewsIndexPage.objects.get()
+        form = self.client.get(f"/admin/pages/add/news/newsstorypage/{index.pk}/")
+        assert form.status_code == 200
+        assert "What it is about" in form.content.decode()
         project = ProjectPage.objects.get(slug="violence-aggression-management-tanzania")
         tanzania = Country.objects.get(slug="tanzania")
         publication = PublicationPage.objects.get(slug="experts-in-our-midst")

@@ -54,6 +54,8 @@ def latest_news(context, count: int = LATEST_NEWS) -> dict:
 @register.simple_tag
 def news_about(page, count: int = RELATED_NEWS) -> list:
     """The newest stories tagged with ``page`` (a project or a publication)."""
+    if page.pk is None:  # the preview of a page not saved yet: nothing is tagged with it
+        return []
     stories = NewsStoryPage.objects.for_listing()
     if isinstance(page, PublicationPage):
         stories = stories.filter(publications=page)

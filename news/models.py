@@ -44,6 +44,9 @@ class NewsIndexPage(DropsEmptyParameters, BasePage):
     subpage_types = ["news.NewsStoryPage"]
     max_count = 1
     page_description = "The list of every news story, newest first, with a feed."
+    # What it reads, for the page cache's key once pages state their own parameters
+    # ({name: kind}); until then ``page`` is in settings.PAGE_CACHE_QUERY_PARAMS.
+    query_params = {"page": "number"}
 
     content_panels = Page.content_panels + [
         FieldPanel("introduction"),

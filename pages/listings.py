@@ -25,16 +25,24 @@ Bad input, one behaviour for every listing (DESIGN.md: never a 500):
 * the search words are cleaned and capped (``pages.search.query_words``), and the words
   left out are named (``ignored_notice``).
 
+Shared addresses stay short: a listing's form sends every field, so "Show projects" with
+one filter chosen gives ``?q=&country=tanzania&theme=&partner=&programme=``. A listing
+(``DropsEmptyParameters``) redirects such an address to the same one without its empty
+parameters (``?country=tanzania``), the others kept in their order; the form's target
+ends in ``#results``, which the browser keeps through the redirect, so the page opens at
+the result count.
+
 Search engine: the publication listing searches with Wagtail's backend, as site search
 does; the project listing matches its (equally bounded) words in SQL, inside the one
 statement that counts its facets: ``partnerships/listings.py`` says why.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.core.validators import validate_slug
+from django.http import HttpResponsePermanentRedirect
 from django.utils.functional import cached_property
 
 from pages.search import MAX_QUERY_LENGTH, clean_query, ignored_words_notice, query_words
@@ -206,3 +214,31 @@ class Listing:
     @cached_property
     def querystring(self) -> str:
         return self.form.querystring()
+
+
+def without_empty_parameters(request) -> str | None:
+    """The request's path and query string without its empty parameters (a name with no
+    value, or only spaces), the others kept as they were, in their order; None when it
+    has none to drop."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return None
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if name.strip() and value.strip()]
+    if len(kept) == len(pairs) and "&&" not in raw and not raw.endswith("&"):
+        return None
+    # The path is this page's own (a leading "//" would make the target another host).
+    path = "/" + request.path.lstrip("/")
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+class DropsEmptyParameters:
+    """A listing page mixin: GET and HEAD requests whose address has empty parameters are
+    redirected (301) to the address without them (see the module docstring)."""
+
+    def serve(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            target = without_empty_parameters(request)
+            if target is not None:
+                return HttpResponsePermanentRedirect(target)
+        return super().serve(request, *args, **kwargs)

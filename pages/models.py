@@ -154,6 +154,7 @@ class HomePage(BasePage):
         "pages.OurWorkPage",
         "policy.PublicationIndexPage",
         "pages.ContactPage",
+        "news.NewsIndexPage",
     ]
     max_count = 1
     page_description = "The home page of the site. There is only one."

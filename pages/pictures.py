@@ -10,6 +10,7 @@ that added the fields ticks "decorative" for them, so they look as they did.
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -199,3 +200,9 @@ def featured_cards(pages) -> list:
             if getattr(card, "hero_image_id", None) in by_pk:
                 card.hero_image = by_pk[card.hero_image_id]
     return cards
+
+
+def share_image_url(page, base: str) -> str:
+    """The page's share image (:func:`share_image`) as an absolute URL on the same site as
+    ``base`` (the page's own address): the ``image`` of its JSON-LD."""
+    return urljoin(base, share_image(page).url)

@@ -25,6 +25,7 @@ from wagtail.search import index
 from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages.blocks import StatisticBlock
+from pages.listings import DropsEmptyParameters
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
 from pages.taxonomy import TaxonomyBase
@@ -312,7 +313,7 @@ class ProjectQuerySet(PublicQuerySet):
         )
 
 
-class ProjectIndexPage(RoutablePageMixin, BasePage):
+class ProjectIndexPage(DropsEmptyParameters, RoutablePageMixin, BasePage):
     parent_page_types = ["pages.OurWorkPage"]
     subpage_types = ["partnerships.ProjectPage"]
     max_count = 1

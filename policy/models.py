@@ -9,7 +9,6 @@ document is held back until its publication launches is ``policy/holdback.py``.
 import datetime
 import functools
 import logging
-from urllib.parse import urljoin
 
 from django import forms
 from django.conf import settings
@@ -29,6 +28,7 @@ from wagtail.search import index
 
 from pages import reports, structured_data
 from pages.blocks import FootnotesBlock, ReportBlock
+from pages.listings import DropsEmptyParameters
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import (
     COVER_SPECS,
@@ -36,7 +36,7 @@ from pages.pictures import (
     decorative_field,
     picture_of,
     picture_panel,
-    share_image,
+    share_image_url,
     with_pictures,
 )
 from pages.taxonomy import TaxonomyBase
@@ -335,7 +335,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
             publisher=publisher,
             home_url=absolute_url(request, "/"),
             authors=self.author_list,
-            image=self.share_image_url(base=url),
+            image=share_image_url(self, base=url),
             genre=self.publication_type.name if self.publication_type else "",
             keywords=[topic.name for topic in self.topics.all()],
             document=document,
@@ -353,11 +353,6 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
             return self.publication_date
         return published
 
-    def share_image_url(self, base: str) -> str:
-        """The cover as a 1200 × 630 share image (as og:image), else the site's default,
-        as an absolute URL on the same site as ``base`` (the page's own address)."""
-        return urljoin(base, share_image(self).url)
-
     @property
     def author_list(self) -> list[str]:
         return [name.strip() for name in self.authors.split(",") if name.strip()]
@@ -373,7 +368,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         )
 
 
-class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
+class PublicationIndexPage(DropsEmptyParameters, RoutablePageMixin, SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1

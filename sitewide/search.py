@@ -27,6 +27,7 @@ from wagtail.search.index import insert_or_update_object
 from wagtail.search.models import IndexEntry
 from wagtail.search.utils import normalise_query_string
 
+from news.models import NewsStoryPage
 from pages.search import best_part, excerpt, highlight, snippet
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectPage
 from policy.models import PublicationPage, PublicationType, Topic
@@ -49,6 +50,7 @@ class Kind:
 KINDS = {
     "projects": (Kind("projects", "Projects", "Project"), (ProjectPage,)),
     "publications": (Kind("publications", "Publications", "Publication"), (PublicationPage,)),
+    "news": (Kind("news", "News", "News"), (NewsStoryPage,)),
     "pages": (Kind("pages", "Other pages", "Page"), None),
 }
 KIND_SLUGS = tuple(KINDS)
@@ -56,7 +58,7 @@ KIND_SLUGS = tuple(KINDS)
 
 def kind_of(page_class) -> Kind:
     """The kind of a page type (a class, e.g. ``page.specific_class``)."""
-    for slug in ("projects", "publications"):
+    for slug in ("projects", "publications", "news"):
         kind, models = KINDS[slug]
         if page_class is not None and issubclass(page_class, models):
             return kind
@@ -172,15 +174,16 @@ class Result:
 def decorate(pages, query: str) -> list[Result]:
     """Turn a page of search hits (plain ``Page`` objects) into what the template shows.
 
-    Four queries whatever the hits: projects (with their countries) and publications
-    (with their type) are loaded as themselves, for their details; every other page's
+    Five queries whatever the hits: projects (with their countries), publications (with
+    their type) and news stories are loaded as themselves, for their details; every other
+    page's
     snippet comes from its search index entry, one query for all of them, instead of one
     query per page type.
     """
     pages = list(pages)
     type_ids = {
         model: ContentType.objects.get_for_model(model).pk
-        for model in (ProjectPage, PublicationPage)
+        for model in (ProjectPage, PublicationPage, NewsStoryPage)
     }
     ids = {
         model: [p.pk for p in pages if p.content_type_id == type_id]
@@ -190,6 +193,7 @@ def decorate(pages, query: str) -> list[Result]:
     publications = PublicationPage.objects.select_related("publication_type").in_bulk(
         ids[PublicationPage]
     )
+    stories = NewsStoryPage.objects.in_bulk(ids[NewsStoryPage]) if ids[NewsStoryPage] else {}
     others = [p for p in pages if p.content_type_id not in type_ids.values()]
     indexed = {}
     if others:
@@ -204,7 +208,7 @@ def decorate(pages, query: str) -> list[Result]:
         indexed = dict(entries.values_list("object_id", text))
     results = []
     for hit in pages:
-        page = projects.get(hit.pk) or publications.get(hit.pk) or hit
+        page = projects.get(hit.pk) or publications.get(hit.pk) or stories.get(hit.pk) or hit
         details = []
         anchor = section_name = ""
         if isinstance(page, PublicationPage):
@@ -216,6 +220,10 @@ def decorate(pages, query: str) -> list[Result]:
             if section is not None:
                 anchor, section_name = section.anchor, section.heading
                 text = excerpt(section.body_text(), query)
+        elif isinstance(page, NewsStoryPage):
+            date = page.publication_date
+            details.append(f"{date.day} {date:%B %Y}")
+            text = snippet(page, query)
         elif isinstance(page, ProjectPage):
             details.extend(c.name for c in page.countries.all())
             if page.years:
@@ -310,8 +318,8 @@ def run_search(query: str, kind: str, page_number, site) -> dict:
 # topic re-indexes the pages filed under it here; otherwise they would only be found by
 # the old name until the next ``update_index``.
 TAXONOMY_RELATIONS = {
-    Country: ("projects",),
-    HealthTheme: ("projects",),
+    Country: ("projects", "news_stories"),
+    HealthTheme: ("projects", "news_stories"),
     PartnerOrganisation: ("uk_projects", "overseas_projects"),
     PublicationType: ("publications",),
     Topic: ("publications",),

@@ -166,7 +166,7 @@ def test_json_ld_cannot_be_broken_out_of(seeded, client):
     html = client.get("/about/").content.decode()
     head = head_of(html)
     assert "<script>alert(1)" not in head
-    assert head.count("</script>") == 1
+    assert head.count("</script>") == head.count("<script")  # none closed early
     (data,) = json_ld(html)
     assert data["itemListElement"][-1]["name"] == page.title  # the text survives intact
 

@@ -20,9 +20,11 @@ INDIA_CHINA = "healthcare resource allocation"
 
 
 def titles(html: str) -> list[str]:
-    """Titles of the project cards on a listing, in order."""
-    pattern = r'class="card__title"><a href="[^"]*">([^<]+)</a>'
-    return [unescape(t) for t in re.findall(pattern, html)]
+    """Titles of the project cards on a listing, in order (not the news beside them)."""
+    pattern = (
+        r'<article class="card project-card">.*?class="card__title"><a href="[^"]*">([^<]+)</a>'
+    )
+    return [unescape(t) for t in re.findall(pattern, html, re.S)]
 
 
 def has(titles_found, fragment):
@@ -139,7 +141,8 @@ def test_hostile_free_text_never_fails(client, q):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("page", ["-1", "0", "abc", "99999", "9" * 5000, "1.5", ""])
+# (an empty ``page=`` is dropped by a redirect first: tests/test_find_fast.py)
+@pytest.mark.parametrize("page", ["-1", "0", "abc", "99999", "9" * 5000, "1.5"])
 @pytest.mark.django_db
 def test_out_of_range_pages_are_handled(get_html, page):
     html = get_html(f"{LISTING}?page={page}")
@@ -261,4 +264,4 @@ def test_500_row_import_is_idempotent_and_query_counts_do_not_grow(client, full_
     html = client.get(f"{LISTING}?programme=health-partnership-scheme&page=26").content.decode()
     assert "Page 26 of 26" in html
     assert "503 projects match your filters, showing 501–503" in html
-    assert 'href="?programme=health-partnership-scheme&amp;page=25" rel="prev"' in html
+    assert 'href="?programme=health-partnership-scheme&amp;page=25#results" rel="prev"' in html

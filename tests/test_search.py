@@ -181,7 +181,7 @@ def test_pagination_keeps_the_query_and_kind(seeded, client):
     first = search(client, q="midwifery", kind="projects")
     assert "12 results" in first
     assert len(result_links(first)) == 10
-    assert 'href="?q=midwifery&amp;kind=projects&amp;page=2"' in first
+    assert 'href="?q=midwifery&amp;kind=projects&amp;page=2#results"' in first
     second = search(client, q="midwifery", kind="projects", page="2")
     assert len(result_links(second)) == 2
     assert not set(result_links(first)) & set(result_links(second))

@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
+from news.models import NewsStoryPage
 from pages.models import ContentPage, HomePage
 from partnerships.models import Country, ProjectPage
 from policy.models import PublicationPage, PublicationType
@@ -74,9 +75,10 @@ def test_the_home_page_context_no_longer_carries_publications(seeded, rf):
 
 
 def test_kinds_cover_every_page_type():
-    assert KIND_SLUGS == ("projects", "publications", "pages")
+    assert KIND_SLUGS == ("projects", "publications", "news", "pages")
     assert kind_of(ProjectPage).slug == "projects"
     assert kind_of(PublicationPage).slug == "publications"
+    assert kind_of(NewsStoryPage).slug == "news"
     assert kind_of(ContentPage).slug == "pages"
     assert kind_of(Page).slug == "pages"
     assert kind_of(None).slug == "pages"

@@ -3,6 +3,7 @@
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
+from news.models import NewsIndexPage
 from pages.models import ContactPage, ContentPage, HomePage, OurWorkPage
 from partnerships.models import ProgrammePage, ProjectIndexPage, ProjectPage
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage
@@ -11,7 +12,8 @@ from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage
 class TestTreeShape(WagtailPageTestCase):
     def test_home_children(self):
         self.assertAllowedSubpageTypes(
-            HomePage, {ContentPage, OurWorkPage, PublicationIndexPage, ContactPage}
+            HomePage,
+            {ContentPage, OurWorkPage, PublicationIndexPage, ContactPage, NewsIndexPage},
         )
 
     def test_home_only_under_root(self):

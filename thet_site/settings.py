@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pages",
     "policy",
     "partnerships",
+    "news",  # news stories, tagged with the work they are about
     "sitewide",  # #14: the top layer, composing the apps below
     "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
@@ -173,7 +174,13 @@ WAGTAILADMIN_BASE_URL = (
     os.environ.get("WAGTAILADMIN_BASE_URL") or SITE_URL or "http://127.0.0.1:8000"
 )
 # Wagtail's database backend; on SQLite, with ranking that stays fast at scale (#17).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "thet_site.modelsearch_compat"}}
+# Word forms match ("volunteer" finds "volunteers"): on PostgreSQL through the 'english'
+# text search configuration (stemmed as indexed and as searched; after changing it run
+# `manage.py update_index`), on SQLite through the FTS5 table's Porter tokenizer
+# (pages/migrations/0008_news_search_stemming.py). SQLite's backend takes no config.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "thet_site.modelsearch_compat", "SEARCH_CONFIG": "english"}
+}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 25 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -272,7 +279,7 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/documents/", "/health/"]
 # (a page class's query_params, or reads_query around a view: thet_site/pagecache.py).
 # Apps whose models (snippets, settings, orderables) are shown on pages: saving one
 # invalidates the page cache.
-PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]
+PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships", "news"]
 # Template fragments kept until the content changes (thet_site/fragments.py): menus,
 # footer, meta tags and each page's content, so a page that is rendered stays cheap.
 FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", default=not DEBUG)

@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
+from news.feeds import NewsFeed
 from pages import sitemaps
 from policy.feeds import PublicationFeed
 from sitewide import views as sitewide_views
@@ -25,6 +26,7 @@ urlpatterns = [
     path("health/", sitewide_views.health, name="health"),
     # Views that read no query string: every address with one shares the plain entry.
     path("publications/feed/", reads_query({}, PublicationFeed()), name="publication_feed"),
+    path("news/feed/", reads_query({}, NewsFeed()), name="news_feed"),
     # --- Find and share (#7) ---
     # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
     path(

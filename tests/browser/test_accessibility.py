@@ -42,6 +42,8 @@ def seeded_urls(live_site):
         *urls,
         "/search/?q=health",
         f"/our-work/projects/?country={found['country']}",
+        "/our-work/projects/?country=nepal",  # with "Latest from Nepal"
+        "/search/?q=earthquake",
         "/publications/?type=report&topic=diaspora",
         "/publications/?type=no-such-type",
         NOT_FOUND,

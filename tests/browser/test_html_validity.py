@@ -45,6 +45,8 @@ EXTRA_URLS = [
     "/search/?q=zzzyyyxxx",
     "/our-work/projects/?country=tanzania&theme=mental-health",
     "/our-work/projects/?theme=no-such-theme",
+    "/our-work/projects/?country=nepal",  # with "Latest from Nepal"
+    "/search/?q=earthquake&kind=news",
     "/publications/?type=report&topic=diaspora",
     "/publications/?type=no-such-type&year=abc",
     "/no-such-page/",

@@ -24,7 +24,8 @@ def test_404_search_box_finds_the_page(page, site_server):
     assert response.status == 404
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
-    field = page.get_by_label("Search the site")
+    # (the header's own box, on every page, is "Search the site")
+    field = page.get_by_role("searchbox", name="Search for the page")
     assert field.input_value() == "colposcopy nepal"
     field.press("Enter")
     page.wait_for_url("**/search/?q=colposcopy+nepal")

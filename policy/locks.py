@@ -18,9 +18,11 @@ locked at all.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from wagtail.documents import get_document_model
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 from wagtail.models import Revision
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
@@ -83,8 +85,33 @@ class LockedDocumentForm(LiveFileLockFormMixin, BaseDocumentForm):
     pass
 
 
+class CompleteImageField(WagtailImageField):
+    """Wagtail's image field, refusing a file that Pillow cannot read to the end.
+
+    Wagtail decodes an upload to count its pixels and lets the decoder's error out: a
+    truncated or damaged JPEG was a 500 rather than a message on the form.
+    """
+
+    def check_image_pixel_size(self, f):
+        try:
+            super().check_image_pixel_size(f)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ValidationError(
+                "This image file is damaged or incomplete, so it cannot be shown. Open "
+                "it on your computer, save it again and upload the new copy.",
+                code="invalid_image",
+            ) from exc
+
+
 class LockedImageForm(LiveFileLockFormMixin, BaseImageForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if isinstance(field, WagtailImageField):
+            # The same field with the same widget and label, reading the whole file.
+            self.fields["file"] = CompleteImageField(
+                label=field.label, required=field.required, widget=field.widget
+            )
 
 
 class LiveFileLockPolicy(CollectionOwnershipPermissionPolicy):

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "thet_site.privacy.PrivacyMemoMiddleware",  # #9: view restrictions read once a request
     "thet_site.routing.RouteCacheMiddleware",  # #9: kept routes (process_view only)
+    # A garbled admin POST (a StreamField's -count left out) is a 400, not a 500.
+    "thet_site.middleware.MalformedAdminPostMiddleware",
     "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
 ]
 

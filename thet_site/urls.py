@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from pages import sitemaps
 from policy.feeds import PublicationFeed
 from sitewide import views as sitewide_views
+from thet_site import documents
 from thet_site.media import serve_image
 
 # #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
@@ -19,6 +20,9 @@ handler500 = "thet_site.database.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's download view with valid headers only (thet_site/documents.py); the rest
+    # of Wagtail's document URLs (the password form of a restricted file) as they are.
+    re_path(r"^documents/(\d+)/(.*)$", documents.serve, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", sitewide_views.search, name="search"),
     path("health/", sitewide_views.health, name="health"),

@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",  # #9
     "axes",  # #9: admin login lockout
+    # Two-factor sign-in for staff (sitewide/twofactor.py): an authenticator app (TOTP)
+    # and single-use recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "sitewide.twofactor.RequireTwoFactorMiddleware",  # no admin until the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -364,6 +371,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_CLIENT_IP_CALLABLE = "thet_site.security.client_ip"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor sign-in (sitewide/twofactor.py, docs/DEPLOY.md): every account that can use
+# the admin signs in with an authenticator app or a recovery code after its password.
+# On unless DEBUG; switch off only on a machine nobody else can reach.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME + " website"
 
 # Uploads: SVG is not in WAGTAILIMAGES_EXTENSIONS (it can carry scripts); documents are
 # limited to WAGTAILDOCS_EXTENSIONS above.

@@ -121,6 +121,11 @@ class CodeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, setting_up=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if setting_up:
+            self.fields["code"].help_text = "The 6-digit code the app shows now."
+
     def clean_code(self):
         return "".join(self.cleaned_data["code"].split()).lower()
 
@@ -140,6 +145,21 @@ def report_failure(request, user) -> None:
     """A wrong code is a failed sign-in for django-axes, like a wrong password."""
     AxesProxyHandler.update_request(request)
     user_login_failed.send(sender=__name__, credentials=axes_credentials(user), request=request)
+
+
+def wrong_code_message(user, setting_up=False) -> str:
+    """Why a code was refused. django-otp makes a device wait longer after each wrong
+    code (1, 2, 4... seconds) and meanwhile refuses even the right one: say so."""
+    device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk").first()
+    allowed, _ = device.verify_is_allowed() if device else (True, None)
+    if not allowed:
+        return (
+            "That code is not right, and after a wrong code the next one must wait a "
+            "little: try again in a few seconds."
+        )
+    if setting_up:
+        return "That code is not right: type the 6 digits the app shows now."
+    return "That code is not right. Check the time on your phone, or use a recovery code."
 
 
 def verify(request):
@@ -166,9 +186,7 @@ def verify(request):
         report_failure(request, user)
         if AxesProxyHandler.is_locked(request, axes_credentials(user)):
             return locked_out(request, user)
-        form.add_error(
-            "code", "That code is not right. Check the time on your phone, or use a recovery code."
-        )
+        form.add_error("code", wrong_code_message(user))
     return TemplateResponse(
         request, "twofactor/verify.html", {"form": form, "next": safe_next(request)}
     )
@@ -194,7 +212,7 @@ def setup(request):
     ).first() or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     if AxesProxyHandler.is_locked(request, axes_credentials(user)):
         return locked_out(request, user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, setting_up=True)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = confirm(user, device)
@@ -207,7 +225,7 @@ def setup(request):
         report_failure(request, user)
         if AxesProxyHandler.is_locked(request, axes_credentials(user)):
             return locked_out(request, user)
-        form.add_error("code", "That code is not right: type the 6 digits the app shows now.")
+        form.add_error("code", wrong_code_message(user, setting_up=True))
     return TemplateResponse(
         request,
         "twofactor/setup.html",

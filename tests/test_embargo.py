@@ -6,9 +6,12 @@ case, is tests/test_document_holdback.py.
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -16,10 +19,11 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
+from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages.models import ContentPage
-from policy.models import PublicationPage
+from policy.models import DocumentLinkRelease, PublicationPage
 from tests.conftest import PDF_BYTES
 from tests.test_roles import as_user, submit_publication, workflow_action
 
@@ -215,3 +219,43 @@ def test_a_superuser_may_move_a_live_covers_focal_point(client, live_cover, admi
     assert focal_point_edit(client, admin_user, live_cover, x=12).status_code == 302
     live_cover.refresh_from_db()
     assert live_cover.focal_point_x == 12
+
+
+def test_a_download_costs_the_same_few_queries_whatever_offers_it(
+    client, media_root, django_assert_max_num_queries, comms
+):
+    """The rule runs on every anonymous download as one query: a served file costs four
+    (the document, the rule, its collection and the collection's restrictions), a held
+    one the rule and the site's 404 page; neither grows with pages, links or revisions."""
+    held = get_document_model().objects.create(title="Held", file=ContentFile(b"x", "held.pdf"))
+    linked = get_document_model().objects.create(
+        title="Linked", file=ContentFile(PDF_BYTES, "linked.pdf")
+    )
+    publish_link(client, comms, linked)
+    client.logout()
+    client.get(linked.url)  # content types cached, as in a running server
+    with django_assert_max_num_queries(4):
+        assert client.get(linked.url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(held.url).status_code == 404
+
+
+def test_links_published_before_the_upgrade_count_as_releases(client, media_root, comms, policy):
+    """The data migration records the links live pages already had, unless claimed."""
+    migration = importlib.import_module("policy.migrations.0007_embargo_existing_link_releases")
+    shared = upload_pdf(client, comms, "Shared annex")
+    claimed = upload_pdf(client, policy, "Claimed report")
+    a_submitted_publication(client, policy, claimed)
+    page = ContentPage.objects.live().first()
+    html = "".join(
+        f'<p><a linktype="document" id="{d.pk}">{d.title}</a></p>' for d in (shared, claimed)
+    )
+    page.body = [("paragraph", RichText(html))]
+    page.save_revision().publish()
+    DocumentLinkRelease.objects.all().delete()  # as before the upgrade
+
+    migration.record_existing_releases(django_apps, None)
+    assert set(DocumentLinkRelease.objects.values_list("document_id", flat=True)) == {shared.pk}
+    a_submitted_publication(client, policy, shared, slug="later-report")
+    assert anonymous_status(shared) == 200
+    assert anonymous_status(claimed) == 404

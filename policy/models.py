@@ -416,11 +416,22 @@ class DocumentSharing(models.Model):
     """
 
     document = models.OneToOneField(
-        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="sharing"
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="sharing",
+        help_text="The document this is about.",
     )
-    public_on_its_own = models.BooleanField(default=False)
+    public_on_its_own = models.BooleanField(
+        default=False,
+        help_text="Anyone with the link may download the file, even if no live page offers it.",
+    )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last ticked or unticked it.",
     )
     changed_at = models.DateTimeField(auto_now=True)
 
@@ -438,8 +449,18 @@ class DocumentLinkRelease(models.Model):
     waits for the launch (``policy/holdback.py``).
     """
 
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The document the page links to.",
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The live page whose link released it.",
+    )
     released_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

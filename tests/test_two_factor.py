@@ -7,6 +7,9 @@ does the same in Chromium.
 """
 
 import re
+import secrets
+import subprocess
+import sys
 import time
 
 import pytest
@@ -19,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pages import roles
 from tests.conftest import verified_login
+from tests.test_deploy_settings import BASE_DIR, clean_env, documented_production_env
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -186,3 +190,18 @@ def test_a_session_cannot_set_up_a_second_authenticator(comms):
 def test_off_by_setting(settings, comms):
     settings.REQUIRE_2FA = False
     assert sign_in(comms.username).get("/admin/").status_code == 200
+
+
+def test_check_deploy_warns_when_two_factor_is_off():
+    env = documented_production_env()
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=clean_env(**env, REQUIRE_2FA="0"),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert "thet.W002" in result.stdout + result.stderr

@@ -6,12 +6,15 @@ class PolicyConfig(AppConfig):
     verbose_name = "Policy and publications"
 
     def ready(self):
-        # Django's convention: the signal module imports models, so it is imported once
-        # the app registry is ready, not at the top of apps.py (which loads before models).
+        # These import models, so they load once the app registry is ready, not at the top
+        # of apps.py, which loads before models (Django's convention).
         from django.db.models.signals import post_save  # noqa: PLC0415
         from wagtail.documents import get_document_model  # noqa: PLC0415
 
+        from policy import signals  # noqa: PLC0415
         from policy.pdfcheck import check_saved_document  # noqa: PLC0415
+
+        signals.connect()
 
         # Every PDF saved to the library is checked for accessibility, once per file.
         post_save.connect(

@@ -14,21 +14,27 @@ superusers:
   views, bulk delete and the upload views all ask the policy).
 
 Title, tags and collection may still be edited; a file no such publication uses is not
-locked at all.
+locked at all. An image's focal point is locked with its file: every crop of a cover on
+the site is cut around it.
 """
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.documents import get_document_model
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 from wagtail.models import Revision
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from policy.models import DocumentCheck, PublicationPage
+from policy import holdback
+from policy.models import DocumentCheck, DocumentSharing, PublicationPage
 from policy.pdfreport import report
 
 
@@ -71,14 +77,20 @@ def lock_message(obj) -> str:
 
 
 class LiveFileLockFormMixin:
+    # What the public sees of a signed-off file: its bytes (and, for an image, the focal
+    # point every crop of it is cut around).
+    locked_fields = ("file",)
+
     def __init__(self, *args, **kwargs):
         self.lock_user = kwargs.get("user")
         super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned_data = super().clean()
-        if "file" in self.changed_data and is_locked_for(self.lock_user, self.instance):
-            self.add_error("file", lock_message(self.instance))
+        changed = [name for name in self.locked_fields if name in self.changed_data]
+        if changed and is_locked_for(self.lock_user, self.instance):
+            # The focal point fields are hidden inputs: their error goes on the form.
+            self.add_error("file" if "file" in changed else None, lock_message(self.instance))
         return cleaned_data
 
 
@@ -119,11 +131,111 @@ class AccessibilityCheckFormMixin:
 
 
 class LockedDocumentForm(LiveFileLockFormMixin, AccessibilityCheckFormMixin, BaseDocumentForm):
-    pass
+    """The document form: the file lock, and the "public on its own" mark.
+
+    The mark is kept in ``DocumentSharing`` (a side table, see ``policy.models``) and
+    refused while a publication that is not live yet claims the file.
+    """
+
+    public_on_its_own = forms.BooleanField(
+        required=False,
+        label="Public on its own",
+        help_text="Anyone with the link may download this file, even if no live page "
+        "offers it. Leave unticked for a file a page or publication will offer: it is "
+        "then public from the moment that page is live. Not possible for a "
+        "publication's file before its launch.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["public_on_its_own"].initial = DocumentSharing.objects.filter(
+                document=self.instance, public_on_its_own=True
+            ).exists()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if (
+            cleaned_data.get("public_on_its_own")
+            and "public_on_its_own" in self.changed_data
+            and self.instance.pk
+            and holdback.is_claimed(self.instance)
+        ):
+            self.add_error("public_on_its_own", embargo_message(self.instance, marking=True))
+        return cleaned_data
+
+    def save(self, commit=True):
+        document = super().save(commit=commit)
+        if commit and "public_on_its_own" in self.changed_data:
+            DocumentSharing.objects.update_or_create(
+                document=document,
+                defaults={
+                    "public_on_its_own": self.cleaned_data["public_on_its_own"],
+                    "changed_by": self.lock_user,
+                },
+            )
+        return document
+
+
+def launch_words(document) -> str:
+    """ "“Title” (launching 3 June 2026, 09:00)", for each publication that claims it."""
+    parts = []
+    for title, when in holdback.launches_of(document):
+        if when is None:
+            parts.append(f"“{title}” (launching once it is signed off)")
+        else:
+            moment = date_format(timezone.localtime(when), "j F Y, H:i")
+            parts.append(f"“{title}” (launching {moment})")
+    return ", ".join(parts) or "a publication not live yet"
+
+
+def embargo_message(document, marking=False) -> str:
+    if marking:
+        return (
+            f"This file is embargoed for {launch_words(document)}: it becomes public "
+            "when that publication goes live, and cannot be made public on its own before."
+        )
+    return (
+        f"“{document.title}” is embargoed until the launch of {launch_words(document)}: "
+        "the link works from the launch."
+    )
+
+
+class CompleteImageField(WagtailImageField):
+    """Wagtail's image field, refusing a file that Pillow cannot read to the end.
+
+    Wagtail decodes an upload to count its pixels and lets the decoder's error out: a
+    truncated or damaged JPEG was a 500 rather than a message on the form.
+    """
+
+    def check_image_pixel_size(self, f):
+        try:
+            super().check_image_pixel_size(f)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ValidationError(
+                "This image file is damaged or incomplete, so it cannot be shown. Open "
+                "it on your computer, save it again and upload the new copy.",
+                code="invalid_image",
+            ) from exc
 
 
 class LockedImageForm(LiveFileLockFormMixin, BaseImageForm):
-    pass
+    locked_fields = (
+        "file",
+        "focal_point_x",
+        "focal_point_y",
+        "focal_point_width",
+        "focal_point_height",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if isinstance(field, WagtailImageField):
+            # The same field with the same widget and label, reading the whole file.
+            self.fields["file"] = CompleteImageField(
+                label=field.label, required=field.required, widget=field.widget
+            )
 
 
 class LiveFileLockPolicy(CollectionOwnershipPermissionPolicy):

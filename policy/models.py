@@ -524,3 +524,70 @@ class DocumentCheck(models.Model):
     def failed(self) -> bool:
         """Whether readers should be offered an accessible format instead."""
         return bool(self.problems)
+
+
+class DocumentSharing(models.Model):
+    """A document an editor has made public on its own, for sharing by its link.
+
+    A one-to-one side table rather than a custom document model: swapping
+    ``WAGTAILDOCS_DOCUMENT_MODEL`` on a running site would move every document row and
+    every key to them (publications, the reference index, search) in one migration, for
+    one flag. A document with no row here is not public on its own. Whether a document
+    is served at all is ``policy/holdback.py``.
+    """
+
+    document = models.OneToOneField(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="sharing",
+        help_text="The document this is about.",
+    )
+    public_on_its_own = models.BooleanField(
+        default=False,
+        help_text="Anyone with the link may download the file, even if no live page offers it.",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last ticked or unticked it.",
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.document}: {'public' if self.public_on_its_own else 'not public'} on its own"
+
+
+class DocumentLinkRelease(models.Model):
+    """A live page that made a document public by linking it while nothing claimed it.
+
+    Written when the page is published (``policy/signals.py``), only for files no
+    unlaunched publication claims at that moment; removed when the page is unpublished
+    or published without the link. It is what lets a link shared first keep working when
+    a publication drafted later picks the same file, while a link made after the claim
+    waits for the launch (``policy/holdback.py``).
+    """
+
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The document the page links to.",
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The live page whose link released it.",
+    )
+    released_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "page"], name="one_release_per_link")
+        ]
+
+    def __str__(self):
+        return f"{self.document} released by {self.page}"

@@ -2,16 +2,18 @@ from django.http import Http404
 from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from pages.menus import explorer_shortcut
 from pages.views import TaxonomyViewSet
-from policy import locks
+from policy import holdback, locks
 from policy.holdback import document_is_held_back
 from policy.models import PublicationIndexPage, PublicationType, Topic
 from policy.signoff import signed_off_pages
+from thet_site.security import is_verified_staff
 
 
 class PublicationTypeViewSet(TaxonomyViewSet):
@@ -43,11 +45,11 @@ explorer_shortcut("publications", "Publications", PublicationIndexPage, icon="do
 def hold_back_unlaunched_documents(document, request):
     """Launch control: a publication's file is not public before the publication is.
 
-    Staff who can use the admin may still download it, to check it before launch.
+    Staff who can use the admin (and have passed two-factor sign-in where it is
+    required) may still download it, to check it before launch.
     Everyone else gets the site's 404 page, as if the file did not exist yet.
     """
-    user = request.user
-    if user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
+    if is_verified_staff(request.user):
         return None
     if document_is_held_back(document):
         raise Http404("This document is not published yet.")
@@ -100,3 +102,30 @@ def keep_signed_off_pages_in_bulk(request, action_type, objects, action_class_in
         return None
     messages.error(request, refusal(count, "in one action"))
     return redirect(action_class_instance.next_url)
+
+
+def documents_linked_in(page):
+    """The documents the page's fields (its StreamFields and rich text, as the editor
+    just saved them, draft or not) link to, through each field's ``extract_references``:
+    the way Wagtail's reference index reads them."""
+    document_model = get_document_model()
+    ids = set()
+    for field in page._meta.get_fields():
+        if not hasattr(field, "extract_references") or not hasattr(field, "value_from_object"):
+            continue
+        for model, object_id, _path, _content_path in field.extract_references(
+            field.value_from_object(page)
+        ):
+            if issubclass(model, document_model) and str(object_id).isdigit():
+                ids.add(int(object_id))
+    return document_model.objects.filter(pk__in=ids).order_by("title")
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_of_embargoed_links(request, page):
+    """Tell the editor who links a file that a publication has not launched yet that
+    the link will not work until then (the file stays held: ``policy/holdback.py``)."""
+    for document in documents_linked_in(page):
+        if holdback.is_claimed(document) and document_is_held_back(document):
+            messages.warning(request, locks.embargo_message(document))

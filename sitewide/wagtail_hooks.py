@@ -1,6 +1,8 @@
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
+from sitewide import twofactor
 from sitewide.search_terms import PopularSearchTermsView, SearchTermsMenuItem
 
 
@@ -24,4 +26,21 @@ def register_search_terms_menu_item():
         name="search-terms",
         icon_name="search",
         order=320,
+    )
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return twofactor.urls()
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def two_factor_staff_menu_item():
+    return SuperuserMenuItem(
+        "Two-factor sign-in", reverse("twofactor_staff"), icon_name="key", order=900
     )

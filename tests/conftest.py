@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.documents import get_document_model
 
 from pages import roles
@@ -27,6 +29,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_passwords_and_clean_cache(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor sign-in is on in production (DEBUG off, as here); the suite's admin
+    # tests sign in with a password or force_login. tests/test_two_factor.py turns it on.
+    settings.REQUIRE_2FA = False
     cache.clear()
     yield
     cache.clear()
@@ -119,3 +124,18 @@ def policy(make_user):
 @pytest.fixture
 def moderator(make_user):
     return make_user(roles.MODERATORS)
+
+
+# --- Two-factor sign-in (sitewide/twofactor.py) ---
+
+
+def verified_login(client, user):
+    """``client.force_login(user)`` with the session's second factor passed, as after
+    typing a code from a confirmed authenticator (created here if the user has none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

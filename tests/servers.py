@@ -124,6 +124,9 @@ def site_env(root: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
             "SECURE_COOKIES": "0",
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_MANIFEST": "1",
+            # The admin flows sign in with a password; tests/browser/test_two_factor.py
+            # runs its own server with two-factor sign-in on.
+            "REQUIRE_2FA": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
             "STATIC_ROOT": str(root / "static"),

@@ -29,6 +29,7 @@ _CLEARED = (
     "DATABASE_URL",
     "CACHE_URL",
     "REDIS_URL",
+    "REQUIRE_2FA",
 )
 
 

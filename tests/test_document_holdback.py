@@ -1,9 +1,11 @@
-"""Launch control for documents (#13): only what is live and what is scheduled counts.
+"""Launch control for documents: only what is live and what is scheduled counts.
 
 A document is public while live content offers it (a live, public publication, or a
-live page linking to it); it is held back while only publications that are not live yet
-(a draft, a scheduled launch, an unpublished page) refer to it; a document no publication
-refers to is public. Drafts never withdraw a live file, and history never holds one back.
+live page linking to it) or an editor has made it public on its own; it is held back
+while publications that are not live yet (a draft, a scheduled launch, an unpublished
+page) claim it, and while nothing live offers it (uploading is not publishing). Drafts
+never withdraw a file that was public before they claimed it, and history never holds
+one back. tests/test_embargo.py has the same rule attacked through the admin.
 """
 
 import datetime
@@ -19,7 +21,7 @@ from wagtail.rich_text import RichText
 
 from pages.models import ContentPage
 from policy.holdback import document_is_held_back
-from policy.models import PublicationIndexPage, PublicationPage, PublicationType
+from policy.models import DocumentSharing, PublicationIndexPage, PublicationPage, PublicationType
 from tests.conftest import PDF_BYTES
 
 
@@ -47,6 +49,14 @@ def offer(page, document):
     page.refresh_from_db()
 
 
+def link_from_a_live_page(document):
+    page = ContentPage.objects.live().first()
+    link = f'<p>Read <a linktype="document" id="{document.pk}">the report</a>.</p>'
+    page.body = [("paragraph", RichText(link))]
+    page.save_revision().publish()
+    return page
+
+
 def draft(page, document):
     page = PublicationPage.objects.get(pk=page.pk)
     page.document = document
@@ -66,11 +76,9 @@ class TestDraftsNeverWithdrawALiveFile:
         assert status(client, publication_pdf) == 200
 
     def test_file_linked_from_a_live_page(self, client, publication_pdf):
-        """A PDF that no publication offers but a live page links to is live too."""
-        page = ContentPage.objects.live().first()
-        link = f'<p>Read <a linktype="document" id="{publication_pdf.pk}">the report</a>.</p>'
-        page.body = [("paragraph", RichText(link))]
-        page.save_revision().publish()
+        """A PDF that no publication offers but a live page links to is live too, and a
+        publication drafted after the link was published does not withdraw it."""
+        link_from_a_live_page(publication_pdf)
         assert status(client, publication_pdf) == 200
 
         (b,) = live_publications(1)
@@ -80,18 +88,24 @@ class TestDraftsNeverWithdrawALiveFile:
         assert status(client, publication_pdf) == 200
 
     def test_a_reference_removed_from_a_draft_releases_the_file(self, client, publication_pdf):
-        """A file only a draft refers to waits for it; once the draft drops it, it is free."""
+        """A file a draft claims waits for it, even when a page links it meanwhile; once
+        the draft drops it, the live link offers it."""
         (b,) = live_publications(1)
-        assert status(client, publication_pdf) == 200  # attached to nothing: public
+        assert status(client, publication_pdf) == 404  # uploaded, offered by nothing
         draft(b, publication_pdf)
+        link_from_a_live_page(publication_pdf)
         assert status(client, publication_pdf) == 404  # a new edition, not published yet
         draft(b, None)
         assert status(client, publication_pdf) == 200
 
     def test_a_replaced_edition_is_not_held_back_by_history(self, client, publication_pdf):
+        """History claims nothing: the old edition is served while something live offers
+        it (here: it is public on its own), whatever older revisions say."""
         (a,) = live_publications(1)
         offer(a, publication_pdf)
         offer(a, new_pdf("second-edition"))
+        assert status(client, publication_pdf) == 404  # nothing offers it any more
+        DocumentSharing.objects.create(document=publication_pdf, public_on_its_own=True)
         assert status(client, publication_pdf) == 200
 
 
@@ -163,14 +177,19 @@ class TestWithdrawal:
 
 @pytest.mark.django_db
 def test_the_check_is_cheap(django_assert_num_queries, publication_pdf):
+    """One query for every case, whatever the number of pages, links or revisions."""
     a, b = live_publications(2)
     document_is_held_back(publication_pdf)  # content types are cached after this
-    with django_assert_num_queries(2):
-        assert document_is_held_back(publication_pdf) is False  # attached to nothing
+    with django_assert_num_queries(1):
+        assert document_is_held_back(publication_pdf) is True  # attached to nothing
     offer(a, publication_pdf)
     with django_assert_num_queries(1):
         assert document_is_held_back(publication_pdf) is False  # live
     held = new_pdf("next")
     draft(b, held)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert document_is_held_back(held) is True
+    linked = new_pdf("linked")
+    link_from_a_live_page(linked)
+    with django_assert_num_queries(1):
+        assert document_is_held_back(linked) is False

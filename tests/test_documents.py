@@ -9,6 +9,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
 import thet_site.urls
+from policy.models import DocumentSharing
 from tests.conftest import PDF_BYTES
 
 Document = get_document_model()
@@ -81,6 +82,7 @@ class TestDownloads:
     def test_content_type_and_filename(self, client, media_root, extension, content_type):
         document = Document(title="Annex")
         document.file.save(f"annex-2024.{extension}", SimpleUploadedFile("x", b"bytes"))
+        DocumentSharing.objects.create(document=document, public_on_its_own=True)
         assert document.url == f"/documents/{document.pk}/annex-2024.{extension}"
         response = client.get(document.url)
         assert response.status_code == 200

@@ -25,6 +25,7 @@ from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from pages import roles
 from policy.models import (
+    DocumentSharing,
     PolicyWorkFeaturedPublication,
     PolicyWorkPage,
     PublicationIndexPage,
@@ -175,7 +176,13 @@ class TestDocumentHoldBack:
         page.get_latest_revision().publish()
         assert client.get(second.url).status_code == 200
 
-    def test_documents_not_attached_to_publications_are_unaffected(self, client, publication_pdf):
+    def test_documents_not_attached_to_publications_need_something_live(
+        self, client, publication_pdf
+    ):
+        """Uploading is not publishing: a file no publication uses is public once an
+        editor makes it public on its own (or a live page links it)."""
+        assert client.get(publication_pdf.url).status_code == 404
+        DocumentSharing.objects.create(document=publication_pdf, public_on_its_own=True)
         assert client.get(publication_pdf.url).status_code == 200
 
 

@@ -22,3 +22,16 @@ def site_url_is_set(
             id="thet.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def two_factor_is_required(app_configs, **kwargs):
+    if getattr(settings, "REQUIRE_2FA", False):
+        return []
+    return [
+        Warning(
+            "REQUIRE_2FA is off: staff who can publish sign in with a password alone.",
+            hint="Leave REQUIRE_2FA unset (on when DEBUG is off) on every public server.",
+            id="thet.W002",
+        )
+    ]

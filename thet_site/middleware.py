@@ -8,8 +8,11 @@ from collections.abc import Callable
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.datastructures import MultiValueDictKeyError
+from django.views.defaults import bad_request
 
 request_log = logging.getLogger("thet.request")
 
@@ -74,3 +77,38 @@ class SiteCSPMiddleware(CSPMiddleware):
                 parts.nonce,
             )
         return parts
+
+
+malformed_log = logging.getLogger("thet.malformed")
+
+
+class MalformedAdminPostMiddleware:
+    """A 400, not a 500, for an admin POST that leaves out or garbles a field the admin's
+    own forms always send.
+
+    Wagtail reads a StreamField's ``<name>-count`` and each child's ``-type`` / ``-order``
+    straight from the POST (``int(data["body-count"])``), so a request without them (a
+    replayed or hand-made one) raises ``MultiValueDictKeyError`` or ``ValueError`` while
+    the form is being read, before anything is saved. Those are the sender's mistake, so
+    the answer is Bad Request; it is still logged with its traceback, so a real bug that
+    raises the same exceptions is seen. Only admin POSTs are covered: a public page's
+    forms are plain GET forms that validate their own input.
+    """
+
+    CAUGHT = (MultiValueDictKeyError, ValueError)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.method != "POST" or not isinstance(exception, self.CAUGHT):
+            return None
+        if not any(request.path.startswith(p) for p in settings.CSP_ADMIN_PATH_PREFIXES):
+            return None
+        malformed_log.warning(
+            "malformed admin POST", exc_info=exception, extra={"path": request.path}
+        )
+        return bad_request(request, BadRequest(str(exception)))

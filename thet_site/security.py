@@ -66,3 +66,17 @@ class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes is un
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def is_verified_staff(user) -> bool:
+    """Whether the request's user is signed in to the admin with every factor it needs.
+
+    With ``REQUIRE_2FA`` on, a session that has only passed the password step is not
+    staff yet: django-otp's middleware gives the user ``is_verified()``.
+    """
+    if not (user.is_authenticated and user.has_perm("wagtailadmin.access_admin")):
+        return False
+    if not getattr(settings, "REQUIRE_2FA", False):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())

@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",  # #9
     "axes",  # #9: admin login lockout
+    # Two-factor sign-in for staff (sitewide/twofactor.py): an authenticator app (TOTP)
+    # and single-use recovery codes (static tokens).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -84,11 +89,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "sitewide.twofactor.RequireTwoFactorMiddleware",  # no admin until the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "thet_site.privacy.PrivacyMemoMiddleware",  # #9: view restrictions read once a request
     "thet_site.routing.RouteCacheMiddleware",  # #9: kept routes (process_view only)
+    # A garbled admin POST (a StreamField's -count left out) is a 400, not a 500.
+    "thet_site.middleware.MalformedAdminPostMiddleware",
     "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
 ]
 
@@ -378,6 +387,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_CLIENT_IP_CALLABLE = "thet_site.security.client_ip"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor sign-in (sitewide/twofactor.py, docs/DEPLOY.md): every account that can use
+# the admin signs in with an authenticator app or a recovery code after its password.
+# On unless DEBUG; switch off only on a machine nobody else can reach.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME + " website"
 
 # Uploads: SVG is not in WAGTAILIMAGES_EXTENSIONS (it can carry scripts); documents are
 # limited to WAGTAILDOCS_EXTENSIONS above.

@@ -13,6 +13,7 @@ from news.feeds import NewsFeed
 from pages import sitemaps
 from policy.feeds import PublicationFeed
 from sitewide import views as sitewide_views
+from thet_site import documents
 from thet_site.media import serve_image
 from thet_site.pagecache import reads_query
 
@@ -21,6 +22,9 @@ handler500 = "thet_site.database.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's download view with valid headers only (thet_site/documents.py); the rest
+    # of Wagtail's document URLs (the password form of a restricted file) as they are.
+    re_path(r"^documents/(\d+)/(.*)$", documents.serve, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", sitewide_views.search, name="search"),
     path("health/", sitewide_views.health, name="health"),

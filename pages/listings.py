@@ -26,9 +26,11 @@ Bad input, one behaviour for every listing (DESIGN.md: never a 500):
   left out are named (``ignored_notice``).
 
 Shared addresses stay short: a listing's form sends every field, so "Show projects" with
-one filter chosen gives ``?q=&country=tanzania&theme=&partner=&programme=``. A listing
-(``DropsEmptyParameters``) redirects such an address to the same one without its empty
-parameters (``?country=tanzania``), the others kept in their order; the form's target
+one filter chosen gives ``?q=&country=tanzania&theme=&partner=&programme=``. Such an
+address is redirected to the same one without its empty parameters (``?country=tanzania``),
+the others kept in their order, by ``thet_site.middleware.DropEmptyParametersMiddleware``
+before the page cache sees it (and by ``DropsEmptyParameters`` where that middleware is
+not installed); the form's target
 ends in ``#results``, which the browser keeps through the redirect, so the page opens at
 the result count.
 
@@ -37,7 +39,7 @@ does; the project listing matches its (equally bounded) words in SQL, inside the
 statement that counts its facets: ``partnerships/listings.py`` says why.
 """
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
@@ -46,6 +48,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.utils.functional import cached_property
 
 from pages.search import MAX_QUERY_LENGTH, clean_query, ignored_words_notice, query_words
+from thet_site.middleware import without_empty_parameters
 
 MAX_SLUG_LENGTH = 255  # the longest slug a snippet or page can have
 PAGE_PARAM = "page"
@@ -214,22 +217,6 @@ class Listing:
     @cached_property
     def querystring(self) -> str:
         return self.form.querystring()
-
-
-def without_empty_parameters(request) -> str | None:
-    """The request's path and query string without its empty parameters (a name with no
-    value, or only spaces), the others kept as they were, in their order; None when it
-    has none to drop."""
-    raw = request.META.get("QUERY_STRING", "")
-    if not raw:
-        return None
-    pairs = parse_qsl(raw, keep_blank_values=True)
-    kept = [(name, value) for name, value in pairs if name.strip() and value.strip()]
-    if len(kept) == len(pairs) and "&&" not in raw and not raw.endswith("&"):
-        return None
-    # The path is this page's own (a leading "//" would make the target another host).
-    path = "/" + request.path.lstrip("/")
-    return path + (f"?{urlencode(kept)}" if kept else "")
 
 
 class DropsEmptyParameters:

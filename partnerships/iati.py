@@ -5,7 +5,7 @@ and what an editor must fix for a project's activity to say everything.
 the same facts the same way (``Activity``), so what the readiness report and the editor's
 panel say is exactly what the file does. Every live project gives a valid activity,
 whatever it lacks: where the Standard requires something the project does not have,
-the activity says so through a documented fallback (README.md, "Open data"):
+the activity says so through a documented fallback (docs/open-data.md):
 
 ===========================  =================================================
 missing                      the activity has

@@ -9,7 +9,7 @@ README use, the other headers it is known by (the open data download's, e.g. "Co
 codes (ISO 3166)"), the project field it fills and how a cell is read. A new field is one
 more entry there (and, if it is a new kind of value, one more ``parse_*`` function).
 
-The rules (README.md, "Importing projects", says the same for editors):
+The rules (docs/importing.md says the same for editors):
 
 * A row whose slug (or URL) names an existing project updates it, and only with what the
   row says: a column the file leaves out, or a blank cell, keeps that field as it is. A

@@ -20,7 +20,7 @@ six), so the statements stay bounded in number and size, and flat at 10x the pro
 
 The open data (``/our-work/projects/data.csv`` and ``data.json``, #16): the same projects
 as the listing for the same filters (live, public, in order), every one of them rather than
-a page. The format is written by ``thet_site/opendata.py``; README.md ("Open data")
+a page. The format is written by ``thet_site/opendata.py``; docs/open-data.md
 documents the columns and fields. A fixed number of queries whatever the number of rows:
 the filtered projects (with their programme), their countries, themes and partners
 (``attach_facts``), the countries' ISO codes and the site's organisation name.

@@ -12,7 +12,7 @@ once. The project listing differs, for the reason given in ``partnerships/listin
 
 The open data (``/publications/data.csv`` and ``data.json``, #16): the same publications
 as the listing for the same filters (live, public, newest first), every one of them rather
-than a page. The format is written by ``thet_site/opendata.py``; README.md ("Open data")
+than a page. The format is written by ``thet_site/opendata.py``; docs/open-data.md
 documents the fields. A fixed number of queries whatever the number of rows: the listing's
 years (for its form), the filtered publications with their type and document, their
 topics, and the site's organisation name (plus the search, when ``q`` is given).

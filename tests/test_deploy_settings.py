@@ -186,8 +186,8 @@ def test_make_serve_keeps_the_documented_https_redirect():
         "True",
     ]
     assert "`SECURE_SSL_REDIRECT` (on by default, `make serve` included)" in DEPLOY_MD.read_text()
-    readme = (BASE_DIR / "README.md").read_text()
-    row = next(line for line in readme.splitlines() if line.startswith("| `SECURE_SSL_REDIRECT`"))
+    deploy = DEPLOY_MD.read_text()
+    row = next(line for line in deploy.splitlines() if line.startswith("| `SECURE_SSL_REDIRECT`"))
     assert "turns it off" not in row
 
 

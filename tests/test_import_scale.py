@@ -88,7 +88,7 @@ def test_a_thousand_rows_through_the_admin_view(client, django_user_model):
     search = client.get("/search/", {"q": "zebrafish"}).content.decode()
     assert "1,000 results" in search or "1000 results" in search, search[:3000]
     # Loose, for a busy shared test machine (it was minutes before, #17): on a quiet one
-    # this request takes well under gunicorn's 30 s timeout (see README, "Importing").
+    # this request takes well under gunicorn's 30 s timeout (see docs/importing.md).
     assert seconds < 120, f"{seconds:.1f} s"
 
 

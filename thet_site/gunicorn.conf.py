@@ -1,4 +1,4 @@
-"""gunicorn settings, each from the environment (see README.md)."""
+"""gunicorn settings, each from the environment (see docs/DEPLOY.md)."""
 
 import os
 

@@ -4,12 +4,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
 from django.utils.datastructures import MultiValueDictKeyError
 from django.views.defaults import bad_request
@@ -112,3 +113,38 @@ class MalformedAdminPostMiddleware:
             "malformed admin POST", exc_info=exception, extra={"path": request.path}
         )
         return bad_request(request, BadRequest(str(exception)))
+
+
+def without_empty_parameters(request: HttpRequest) -> str | None:
+    """The request's path and query string without its empty parameters (a name with no
+    value, or only spaces), the others kept as they were, in their order; None when it
+    has none to drop."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return None
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if name.strip() and value.strip()]
+    if len(kept) == len(pairs) and "&&" not in raw and not raw.endswith("&"):
+        return None
+    # The path is this site's own (a leading "//" would make the target another host).
+    path = "/" + request.path.lstrip("/")
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
+class DropEmptyParametersMiddleware:
+    """A public GET or HEAD whose address has empty parameters is redirected (301) to the
+    address without them: a listing's form sends every field, so a shared address would
+    otherwise read ``?q=&country=tanzania&theme=``. It runs before the page cache, so a
+    cached page is never served under the long address, and such addresses cost a
+    redirect, not a render. The admin, documents and /health/ are left alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method in ("GET", "HEAD") and not request.path_info.startswith(self.excluded):
+            target = without_empty_parameters(request)
+            if target is not None:
+                return HttpResponsePermanentRedirect(target)
+        return self.get_response(request)

@@ -8,7 +8,7 @@ one of two formats:
   multi-valued cells joined with "; ", every cell passed through ``csvsafe.neutralise``,
   and a ``Content-Disposition`` file name that says what was filtered
   (``thet-projects-theme-ncds.csv``, ``thet-projects-all.csv``).
-* JSON, in this shape (documented in README.md, "Open data")::
+* JSON, in this shape (documented in docs/open-data.md)::
 
     {"title": ..., "source": <the listing's URL with the same filters>,
      "licence": {"id": "CC-BY-4.0", "name": ..., "url": ..., "attribution": ...},

@@ -1,6 +1,6 @@
 """Settings for the THET site. Every machine differs only by environment variables.
 
-See README.md for the variables and their defaults.
+See docs/DEPLOY.md ("Environment variables") for the variables and their defaults.
 """
 
 import os
@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "thet_site.middleware.SiteCSPMiddleware",  # #9
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # #9: ETag and 304s, cached pages too
+    # ?q=&country=x redirects to ?country=x before the page cache looks it up.
+    "thet_site.middleware.DropEmptyParametersMiddleware",
     "thet_site.pagecache.PageCacheMiddleware",  # #9: before anything that touches the DB
     "thet_site.cdn.SharedCacheMiddleware",  # #14: Cache-Control for a CDN (inside the page cache)
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,7 +9,7 @@ PORT ?= 8000
 # test client, an obviously fake key.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-.PHONY: run test serve bench lint format install migrate seed collectstatic clean
+.PHONY: run test serve bench lint format install migrate seed collectstatic clean redis backup restore
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,25 @@ serve: install
 # BENCH_PROJECTS=5000 make bench for ten times THET's size (#17; default 500).
 bench: install
 	$(PY) bench/run.py
+
+# A development Redis on 127.0.0.1:$(REDIS_PORT) with the memory cap and eviction policy
+# docs/DEPLOY.md asks of production (then REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0).
+REDIS_PORT ?= 6379
+redis:
+	redis-server --daemonize yes --bind 127.0.0.1 --port $(REDIS_PORT) --save "" \
+	  --appendonly no --maxmemory 128mb --maxmemory-policy allkeys-lru
+
+# One dated archive of the database and the media (thet_site/backup.py) into
+# $(BACKUP_DIR); `make restore FILE=backups/thet-backup-….tar` brings it back into a fresh
+# database (DATABASE_URL, created empty) and media folder (MEDIA_ROOT), then migrates.
+BACKUP_DIR ?= backups
+backup: install
+	$(PY) manage.py backup --output-dir "$(BACKUP_DIR)"
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/thet-backup-….tar"; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
+	$(PY) manage.py migrate --noinput
 
 # ruff (with PLC0415: no import inside a function) and import-linter's layer contracts
 # (pyproject.toml, docs/ARCHITECTURE.md).

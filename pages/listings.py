@@ -99,6 +99,23 @@ class FilterForm(forms.Form):
         """The parameters its open data (``data.csv``) varies on: all but the page."""
         return tuple(cls.base_fields)
 
+    # How the page cache normalises a filter's value (thet_site/pagecache.py), where it is
+    # not the value as typed ("text").
+    param_kinds: dict[str, str] = {}
+
+    @classmethod
+    def query_params(cls) -> dict:
+        """What the listing page reads, for the page cache: every filter and the page."""
+        kinds = {name: cls.param_kinds.get(name, "text") for name in cls.base_fields}
+        return {**kinds, PAGE_PARAM: "number"}
+
+    @classmethod
+    def data_query_params(cls) -> dict:
+        """What its open data reads: the filters, with the search words in any case, order
+        and repetition counting as one (``words``); no page."""
+        kinds = {name: cls.param_kinds.get(name, "text") for name in cls.base_fields}
+        return {**kinds, "q": "words"}
+
     def clean_q(self):
         return (self.cleaned_data.get("q") or "")[:MAX_QUERY_LENGTH]
 

@@ -18,7 +18,7 @@ from wagtail.contrib.forms.models import (
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PagePermissionTester, PageViewRestriction, Site
 from wagtail.search import index
 
 from pages import contact
@@ -80,6 +80,16 @@ class BasePage(SummaryMixin, Page):
     class Meta:
         abstract = True
 
+    # The query-string parameters this page reads, each with how the page cache
+    # normalises it ({name: "text" | "number" | "words" | (choices)}): its cached copy is
+    # keyed on these alone, and they are all it sees (thet_site/pagecache.py).
+    query_params: dict = {}
+
+    def get_query_params(self, view=None, args=None, kwargs=None) -> dict:
+        """The parameters the view about to be served reads (Wagtail's serve arguments:
+        a routable page's route view may state its own, as ``view.query_params``)."""
+        return getattr(view, "query_params", self.query_params)
+
     @property
     def hero_picture(self):
         """The page's picture for templates (pages/pictures.py), or None."""
@@ -98,6 +108,17 @@ def body_field(**kwargs):
     )
 
 
+class SiteRootPermissionTester(PagePermissionTester):
+    """The home page holds the whole site: only a superuser may unpublish, delete or move
+    it (moving asks ``can_delete``). Everything else is Wagtail's rule."""
+
+    def can_unpublish(self):
+        return self.user.is_superuser and super().can_unpublish()
+
+    def can_delete(self, ignore_bulk=False):
+        return self.user.is_superuser and super().can_delete(ignore_bulk=ignore_bulk)
+
+
 class HomePage(BasePage):
     headline = models.CharField(
         max_length=160,
@@ -110,8 +131,8 @@ class HomePage(BasePage):
         blank=True,
         max_num=3,
         verbose_name="buttons",
-        help_text="Up to three buttons under the introduction. Leave empty for the standard "
-        "two: 'Explore our work' and 'Read our publications'.",
+        help_text="Up to three buttons under the introduction, in order: the first is the "
+        "main one. Remove a button to hide it; with none, no buttons are shown.",
     )
     statistics_heading = models.CharField(
         max_length=80,
@@ -154,6 +175,9 @@ class HomePage(BasePage):
         index.SearchField("headline"),
         index.SearchField("body"),
     ]
+
+    def permissions_for_user(self, user):
+        return SiteRootPermissionTester(user, self)
 
     # Its latest publications come from the template's {% latest_publications %} tag
     # (sitewide/templatetags/sitewide_tags.py): the base layer does not import policy (#14).

@@ -3,7 +3,8 @@
 Three groups share the admin:
 
 * **Comms editors** edit and publish the site's pages, manage images and documents, the
-  snippets (countries, themes, partners, publication types, topics), the footer setting,
+  snippets (countries, themes, partners, publication types, topics), the main menu and
+  the footer settings,
   redirects and promoted search results. Publications and the Policy Work page they can
   edit and submit, but not publish: that is sign-off (`policy.signoff`).
 * **Policy team** create and edit publications and the Policy Work page, and submit them
@@ -36,6 +37,8 @@ ROLE_NAMES = (COMMS_EDITORS, POLICY_TEAM, MODERATORS)
 STOCK_EDITORS = "Editors"  # Wagtail's own, retired by `retire_stock_editors`
 
 POLICY_SIGN_OFF = "Policy sign-off"
+# Wagtail's install assigns this workflow to the root page, so every page would inherit it.
+STOCK_WORKFLOW = "Moderators approval"
 MODERATOR_TASK = "Moderator sign-off"
 
 # The page types whose subtree the Policy team works in, and which go through sign-off.
@@ -53,6 +56,8 @@ SNIPPETS = [
 MODEL_PERMISSIONS = {
     COMMS_EDITORS: [
         ("wagtailadmin", "admin", "access_admin"),
+        # The menu and the footer are theirs: relabel, reorder, add links elsewhere.
+        ("pages", "mainmenu", "change_mainmenu"),
         ("pages", "sitefooter", "change_sitefooter"),
         ("wagtailredirects", "redirect", "add_redirect"),
         ("wagtailredirects", "redirect", "change_redirect"),
@@ -262,6 +267,29 @@ def retire_stock_editors(apps):
     group.permissions.clear()
     if not group.user_set.exists():
         group.delete()
+
+
+def retire_stock_workflow(apps):
+    """Only policy pages go through sign-off. Wagtail's stock "Moderators approval"
+    workflow, assigned to the root page on install, would put every other page (a
+    project, About) through a Moderator too: it is taken off every page and disabled
+    (an administrator can still see it under Settings → Workflows). Anything waiting in
+    it is cancelled, so its pages can be published directly again.
+    """
+    Workflow = apps.get_model("wagtailcore", "Workflow")
+    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
+    WorkflowState = apps.get_model("wagtailcore", "WorkflowState")
+    TaskState = apps.get_model("wagtailcore", "TaskState")
+    stock = Workflow.objects.filter(name=STOCK_WORKFLOW).exclude(name=POLICY_SIGN_OFF)
+    WorkflowPage.objects.filter(workflow__in=stock).delete()
+    waiting = WorkflowState.objects.filter(
+        workflow__in=stock, status__in=["in_progress", "needs_changes"]
+    )
+    TaskState.objects.filter(workflow_state__in=waiting, status="in_progress").update(
+        status="cancelled"
+    )
+    waiting.update(status="cancelled")
+    stock.update(active=False)
 
 
 def publish_approved_revision(workflow_state, user=None):

@@ -128,11 +128,17 @@ def load_home(report: SeedReport, data: dict) -> HomePage:
     for welcome in root.get_children().filter(slug="home"):
         if welcome.specific_class is Page:
             welcome.delete()
+    fields = {k: v for k, v in data.items() if k != "hero_links"}
     home = HomePage(
-        **{**data, "statistics": statistic_stream(data["statistics"]), "body": stream(data["body"])}
+        **{
+            **fields,
+            "statistics": statistic_stream(data["statistics"]),
+            "body": stream(data["body"]),
+        }
     )
+    # Its first revision is saved by ``publish_home`` once the pages its buttons link
+    # to exist, so that first version (restorable from its history) has them.
     root.add_child(instance=home)
-    home.save_revision().publish()
     if site:
         site.root_page = home
         site.site_name = "THET"
@@ -232,8 +238,9 @@ def load_get_involved(report: SeedReport, home: HomePage, data: dict, link_from_
         slug = item.pop("slug")
         add_page(report, home, ContentPage, slug, **{**item, "body": stream(item["body"])})
     if link_from_home:
-        publish_body(
-            home,
+        # Not published here: ``publish_home`` saves the home page's first version once
+        # its buttons' pages exist, with these blocks in it.
+        home.body = list(home.body.raw_data) + (
             [
                 call_to_action(
                     "Start a health partnership",
@@ -248,8 +255,31 @@ def load_get_involved(report: SeedReport, home: HomePage, data: dict, link_from_
                     contact,
                     "Contact us",
                 ),
-            ],
+            ]
         )
+
+
+def home_buttons(home: HomePage, items: list[dict]) -> list[tuple]:
+    """The home page's buttons as stored content: each names a page by its path under
+    the home page (``/our-work/``) and what the button says."""
+    buttons = []
+    for item in items:
+        slugs = [slug for slug in item["page"].split("/") if slug]
+        page = home
+        for slug in slugs:
+            page = page.get_children().get(slug=slug)
+        buttons.append(("link", {"page": page, "url": "", "label": item["label"]}))
+    return buttons
+
+
+def publish_home(report: SeedReport, home: HomePage) -> None:
+    """Give a home page created by this run its buttons and its first published version
+    (every other page is published as it is created)."""
+    if home.latest_revision_id is not None:
+        return
+    home.hero_links = home_buttons(home, read_data(DATA_FILE)["home"]["hero_links"])
+    home.save_revision().publish()
+    report.record("home page buttons", True)
 
 
 def load_footer(report: SeedReport, home: HomePage) -> None:

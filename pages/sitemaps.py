@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from wagtail.contrib.sitemaps import Sitemap
 
 from thet_site.fragments import remember, vary_on_params
+from thet_site.pagecache import read_query
 from thet_site.privacy import public
 from thet_site.siteurl import absolute_url, base_url
 
@@ -61,6 +62,8 @@ def kept(view):
     crawler fetching every page of the sitemap after a publish renders each page once."""
 
     def keep(request, **kwargs):
+        read_query(request, {"p": "number"})  # the page of the sitemap, for the page cache
+
         def render():
             response = view(request, **kwargs)
             if response.status_code != 200:

@@ -7,7 +7,7 @@ snippet being deleted while pages still use it."""
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.userbar import ContentCheckerItem
 from wagtail.models import Page, Revision, Site, TaskState, WorkflowState
 
+from pages.help import HelpView
 from pages.models import ContactPage, SiteFooter
+from pages.page_views import site_page_viewset
 
 PANEL_LIMIT = 20
 # Wagtail's own dashboard panels that the editorial overview replaces, by their names.
@@ -322,3 +325,37 @@ def add_organisation_details(request, panels):
     missing = missing_organisation_details(site)
     if missing:
         panels.append(OrganisationDetailsPanel(site, missing))
+
+
+# --- Page views: no autosave on new pages, restorable versions, reviewers' landing ---
+
+
+@hooks.register("register_admin_viewset")
+def register_site_page_viewset():
+    return site_page_viewset()
+
+
+@hooks.register("construct_page_action_menu")
+def publish_first_when_restoring(menu_items, request, context):
+    """On an old version ("Review this version"), the main button publishes it, so an
+    editor restores a version in three clicks from the history: the row's menu, "Review
+    this version", "Publish this version"."""
+    if context.get("view") != "revisions_revert":
+        return
+    for position, item in enumerate(menu_items):
+        if item.name == "action-publish":
+            menu_items.insert(0, menu_items.pop(position))
+            return
+
+
+# --- The editor's guide ----------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_help_url():
+    return [path("help/", HelpView.as_view(), name="thet_help")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_help_menu_item():
+    return MenuItem("Help", reverse("thet_help"), name="help", icon_name="help", order=10000)

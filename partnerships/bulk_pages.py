@@ -24,6 +24,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
 from partnerships.models import ProjectIndexPage, ProjectPage
+from thet_site.pagecache import one_invalidation
 from thet_site.treepaths import child_path, last_position
 from thet_site.wagtail_compat import reference_rows
 
@@ -51,13 +52,16 @@ def index_pages(pages: list[ProjectPage], created: list[ProjectPage]) -> None:
     ones), of which ``created`` are new."""
     if not pages:
         return
-    fresh = list(
-        ProjectPage.objects.filter(pk__in=[page.pk for page in pages]).prefetch_related(*RELATIONS)
-    )
     new = {page.pk for page in created}
+    # The updated pages as saved; the new ones are indexed as they are in memory (reading
+    # thousands back with their relations costs more than the indexing itself).
+    fresh = list(
+        ProjectPage.objects.filter(
+            pk__in=[page.pk for page in pages if page.pk not in new]
+        ).prefetch_related(*RELATIONS)
+    )
     for page in fresh:
-        if page.pk not in new:
-            ReferenceIndex.create_or_update_for_object(page)
+        ReferenceIndex.create_or_update_for_object(page)
     # A new page has no references recorded yet: Wagtail's own extraction for each
     # (the in-memory pages, which know they have no comments), written in one go.
     page_type = ContentType.objects.get_for_model(ProjectPage)
@@ -66,20 +70,55 @@ def index_pages(pages: list[ProjectPage], created: list[ProjectPage]) -> None:
         reference_rows(created, page_type, base_type), batch_size=500
     )
     for backend in get_search_backends(with_auto_update=True):
-        backend.add_bulk(ProjectPage, fresh)
+        backend.add_bulk(ProjectPage, [*fresh, *created])
 
 
-def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) -> None:
+def _insert(table: str, columns: list[str], rows: list) -> None:
+    """Rows of values ready for the database, into ``table``, in one ``executemany``."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # only the models' own names  # noqa: S608
+        quote(table),
+        ", ".join(quote(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _insert_project_rows(pages: list[ProjectPage]) -> None:
+    """The ``ProjectPage`` rows of ``pages`` (whose ``Page`` rows exist): what a "raw"
+    ``save_base`` of each does (only the model's own table, no parent look-ups), without a
+    statement built and sent per page. ``bulk_create`` refuses a model with a parent table."""
+    fields = ProjectPage._meta.local_concrete_fields
+    _insert(
+        ProjectPage._meta.db_table,
+        [field.column for field in fields],
+        [
+            [field.get_db_prep_save(getattr(page, field.attname), connection) for field in fields]
+            for page in pages
+        ],
+    )
+
+
+def create_published(
+    index: ProjectIndexPage, pages: list[ProjectPage], user, related: list[dict] | None = None
+) -> None:
     """Add ``pages`` under ``index``, published, in a fixed number of queries per page.
 
-        What ``index.add_child(instance=page)``, ``page.save_revision()`` and
-        ``revision.publish()`` do for one page, for all of them at once (those take about a
-        hundred queries a page): each page gets the next tree path, its rows,
-        one revision with its content and the three history entries the admin's "Publish" of a
+    What ``index.add_child(instance=page)``, ``page.save_revision()`` and
+    ``revision.publish()`` do for one page, for all of them at once (those take about a
+    hundred queries a page): each page gets the next tree path, its rows,
+    one revision with its content and the three history entries the admin's "Publish" of a
     new page leaves ("created", "edited" with the revision, "published"), and
-        ``page_published`` is sent as Wagtail does. The rows were checked before (``read_rows``:
-        titles, slugs unique in the file and under the listing, years), which is the
-        validation ``full_clean`` would repeat.
+    ``page_published`` is sent as Wagtail does. The rows were checked before (``read_rows``:
+    titles, slugs unique in the file and under the listing, years), which is the
+    validation ``full_clean`` would repeat.
+
+    ``related``: for each page, its countries, themes and partners by relation name (what
+    was assigned to it), so the many-to-many rows are written without asking each page's
+    relation managers again; without it they are read from the pages.
     """
     if not pages:
         return
@@ -112,18 +151,25 @@ def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) ->
     )
     for page, row in zip(pages, rows, strict=True):
         page.id = page.page_ptr_id = row.pk
-        page.save_base(raw=True, force_insert=True)
+    _insert_project_rows(pages)
+    if related is None:
+        related = [{name: list(getattr(page, name).all()) for name in RELATIONS} for page in pages]
     for name in RELATIONS:
         field = ProjectPage._meta.get_field(name)
-        through = field.remote_field.through
-        source = field.m2m_field_name()
-        target = field.m2m_reverse_field_name()
-        through.objects.bulk_create(
+        through = field.remote_field.through._meta
+        columns = [
+            through.get_field(field.m2m_field_name()).column,
+            through.get_field(field.m2m_reverse_field_name()).column,
+        ]
+        # Two integers a row: plain parameters, without a model instance per row.
+        _insert(
+            through.db_table,
+            columns,
             [
-                through(**{f"{source}_id": page.pk, f"{target}_id": obj.pk})
-                for page in pages
-                for obj in getattr(page, name).all()
-            ]
+                (page.pk, obj.pk)
+                for page, objects in zip(pages, related, strict=True)
+                for obj in objects.get(name, ())
+            ],
         )
     revisions = Revision.objects.bulk_create(
         [
@@ -164,9 +210,10 @@ def create_published(index: ProjectIndexPage, pages: list[ProjectPage], user) ->
             for action in ("wagtail.create", "wagtail.edit", "wagtail.publish")
         ]
     )
-    for page, revision in zip(pages, revisions, strict=True):
-        page.latest_revision = page.live_revision = revision
-        page_published.send(sender=ProjectPage, instance=page, revision=revision)
+    with one_invalidation():  # (one new cache generation for them all, not one each)
+        for page, revision in zip(pages, revisions, strict=True):
+            page.latest_revision = page.live_revision = revision
+            page_published.send(sender=ProjectPage, instance=page, revision=revision)
 
 
 def analyse(pages: list[ProjectPage]) -> None:

@@ -6,10 +6,13 @@ only call :func:`import_projects` and show its :class:`ImportReport`.
 The import is all or nothing. Every row is checked first; if any row is wrong, the report
 lists each problem with its line number and nothing is written. Otherwise every row is
 written in one transaction: a project whose slug already exists under the project listing
-is updated, any other is created, and each is published. Running the same file twice
-gives the same projects (rows that have not changed are left alone). Health themes and
-partner organisations named in the file are created if they do not exist yet; countries
-too, when the name (or ISO code) is one the world map knows.
+is updated with what the row says (a column left out or a blank cell keeps the field as
+it is), any other is created, and each is published. A row that would change nothing is
+left alone, so running the same file twice, or importing the listing's own download,
+changes nothing. The report names every field an update changes, before and after, also
+in a dry run. Health themes and partner organisations named in the file are created if
+they do not exist yet; countries too, when the name (or ISO code) is one the world map
+knows.
 
 Columns: see ``partnerships/import_rows.py``, which reads and checks the file;
 ``partnerships/bulk_pages.py`` writes the new pages in bulk.
@@ -32,11 +35,13 @@ from partnerships.bulk_pages import (
     indexing_deferred,
 )
 from partnerships.import_rows import (
+    COLUMN_SPECS,
     COLUMNS,
     REQUIRED_COLUMNS,
     ImportFileError,
     ImportReport,
     Lookup,
+    Ref,
     Row,
     decode,
     read_rows,
@@ -45,40 +50,35 @@ from partnerships.models import (
     Country,
     HealthTheme,
     PartnerOrganisation,
-    ProjectIndexPage,
     ProjectPage,
 )
 
 # What the command and the admin's upload view use.
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ImportFileError", "ImportReport", "import_projects"]
+__all__ = [
+    "COLUMNS",
+    "COLUMN_SPECS",
+    "REQUIRED_COLUMNS",
+    "ImportFileError",
+    "ImportReport",
+    "import_projects",
+]
 
 
 class _Snippets:
-    """Countries, themes and partners by name (or slug), read in one query per model.
-
-    :meth:`prepare` finds every name the rows use and adds the missing ones in one
-    ``bulk_create`` per model (in a dry run, unsaved), so the rows then only look up.
-    """
+    """The countries, themes and partners the rows name, found in the :class:`Lookup` or
+    made. :meth:`prepare` adds the missing ones in one ``bulk_create`` per model (in a dry
+    run, unsaved), so writing the rows then only looks them up."""
 
     def __init__(self, lookup: Lookup, report: ImportReport):
         self.lookup = lookup
         self.report = report
         self.write = not report.dry_run
-        self.themes = {}
-        self.partners = {}
-        self.slugs = {Country: set(), HealthTheme: set(), PartnerOrganisation: set()}
-        for theme in HealthTheme.objects.all():
-            self.themes[theme.name.casefold()] = theme
-            self.themes[theme.slug] = theme
-            self.slugs[HealthTheme].add(theme.slug)
-        for partner in PartnerOrganisation.objects.all():
-            self.partners[partner.name.casefold()] = partner
-            self.partners[partner.slug] = partner
-            self.slugs[PartnerOrganisation].add(partner.slug)
-        self.country_names = {}
-        for country in lookup.countries.values():
-            self.country_names[country.name.casefold()] = country
-            self.slugs[Country].add(country.slug)
+        self.slugs = {
+            Country: {country.slug for country in lookup.countries.values()},
+            HealthTheme: {theme.slug for theme in lookup.themes.values()},
+            PartnerOrganisation: {partner.slug for partner in lookup.partners.values()},
+        }
+        self.country_names = {c.name.casefold(): c for c in lookup.countries.values()}
         self.new = {Country: [], HealthTheme: [], PartnerOrganisation: []}
 
     def _unique_slug(self, model, name: str) -> str:
@@ -102,37 +102,43 @@ class _Snippets:
         return country
 
     def theme(self, name: str) -> HealthTheme:
-        theme = self.themes.get(name.casefold()) or self.themes.get(slugify(name))
+        theme = self.lookup.theme(name)
         if theme is None:
             theme = HealthTheme(name=name, slug=self._unique_slug(HealthTheme, name))
             self.new[HealthTheme].append(theme)
-            self.themes[name.casefold()] = self.themes[theme.slug] = theme
+            self.lookup.themes[name.casefold()] = self.lookup.themes[theme.slug] = theme
             self.report.new_snippets.append(f"health theme: {name}")
         return theme
 
-    def partner(self, name: str, location: str) -> PartnerOrganisation:
-        partner = self.partners.get(name.casefold()) or self.partners.get(slugify(name))
+    def partner(self, ref: Ref, location: str) -> PartnerOrganisation:
+        partner = self.lookup.partner(ref.name)
         if partner is None:
             partner = PartnerOrganisation(
-                name=name, slug=self._unique_slug(PartnerOrganisation, name), location=location
+                name=ref.name,
+                slug=self._unique_slug(PartnerOrganisation, ref.name),
+                location=location,
+                country=self.country(ref.code) if ref.code else None,
             )
             self.new[PartnerOrganisation].append(partner)
-            self.partners[name.casefold()] = self.partners[partner.slug] = partner
+            self.lookup.partners[ref.name.casefold()] = self.lookup.partners[partner.slug] = partner
             label = "UK partner" if location == PartnerOrganisation.UK else "overseas partner"
-            self.report.new_snippets.append(f"{label}: {name}")
+            self.report.new_snippets.append(f"{label}: {ref.name}")
         return partner
+
+    def resolve(self, relation: str, ref: Ref):
+        if relation == "countries":
+            return self.country(ref.code)
+        if relation == "themes":
+            return self.theme(ref.name)
+        location = PartnerOrganisation.UK if relation == "uk_partners" else "overseas"
+        return self.partner(ref, location)
 
     def prepare(self, rows: list[Row]) -> None:
         """Look up every name in ``rows``; add the missing ones (one query per model)."""
         for row in rows:
-            for code in row.countries:
-                self.country(code)
-            for name in row.themes:
-                self.theme(name)
-            for name in row.uk_partners:
-                self.partner(name, PartnerOrganisation.UK)
-            for name in row.overseas_partners:
-                self.partner(name, PartnerOrganisation.OVERSEAS)
+            for relation in RELATIONS:
+                for ref in row.values.get(relation, ()):
+                    self.resolve(relation, ref)
         if not self.write:
             return
         for model, objects in self.new.items():
@@ -142,39 +148,15 @@ class _Snippets:
                     backend.add_bulk(model, objects)
 
 
-def _ids(manager) -> set[int]:
-    return {obj.pk for obj in manager.all()}
-
-
-def _apply(page: ProjectPage, row: Row, snippets: _Snippets, *, write: bool) -> bool:
-    """Compare ``row`` with ``page`` and, if ``write``, copy it on; return whether it differs."""
-    values = {
-        "title": row.title,
-        "summary": row.summary,
-        "programme_id": row.programme.pk if row.programme else None,
-        "start_year": row.start_year,
-        "end_year": row.end_year,
-    }
-    relations = {
-        "countries": [snippets.country(code) for code in row.countries],
-        "themes": [snippets.theme(name) for name in row.themes],
-        "uk_partners": [snippets.partner(n, PartnerOrganisation.UK) for n in row.uk_partners],
-        "overseas_partners": [
-            snippets.partner(n, PartnerOrganisation.OVERSEAS) for n in row.overseas_partners
-        ],
-    }
-    changed = page.pk is None or not page.live
-    for name, value in values.items():
-        if getattr(page, name) != value:
-            changed = True
-            if write:
-                setattr(page, name, value)
-    for name, objects in relations.items():
-        if page.pk is None or _ids(getattr(page, name)) != {o.pk for o in objects}:
-            changed = True
-            if write:
-                setattr(page, name, objects)
-    return changed
+def _apply(page: ProjectPage, row: Row, snippets: _Snippets) -> dict[str, list]:
+    """Copy what ``row`` sets onto ``page`` (only the fields it gives); return the
+    countries, themes and partners it set, by relation."""
+    related = {}
+    for name, value in row.values.items():
+        if name in RELATIONS:
+            value = related[name] = [snippets.resolve(name, ref) for ref in value]
+        setattr(page, name, value)
+    return related
 
 
 def _write(
@@ -182,38 +164,41 @@ def _write(
 ) -> tuple[list[ProjectPage], list[ProjectPage]]:
     """Write ``rows``; return the pages written and, of those, the new ones."""
     write = not report.dry_run
-    index = ProjectIndexPage.objects.first()
+    index = lookup.index
     if index is None:
         raise ImportFileError("There is no project listing page to import projects into.")
     snippets = _Snippets(lookup, report)
     snippets.prepare(rows)
-    existing = {
-        page.slug: page for page in ProjectPage.objects.child_of(index).prefetch_related(*RELATIONS)
-    }
-    created_pages, written = [], []
+    created_pages, created_related, written = [], [], []
     for row in rows:
-        page = existing.get(row.slug)
+        page = row.page
         created = page is None
-        if created:
-            page = ProjectPage(slug=row.slug)
-        if not _apply(page, row, snippets, write=write):
+        if not created and not row.changes:
             report.unchanged.append(row.slug)
             continue
-        (report.created if created else report.updated).append(row.slug)
-        if not created and page.has_unpublished_changes:
-            report.warnings.append(
-                f"Line {row.line}: “{page.title}” had unpublished changes; the import "
-                "replaced them (the draft is kept in the page's history)."
-            )
+        report.titles[row.slug] = row.title
+        if created:
+            report.created.append(row.slug)
+        else:
+            report.updated.append(row.slug)
+            report.changes[row.slug] = row.changes
+            if page.has_unpublished_changes:
+                report.warnings.append(
+                    f"Line {row.line}: “{page.title}” had unpublished changes; the import "
+                    "replaced them (the draft is kept in the page's history)."
+                )
         if not write:
             continue
         if created:
+            page = ProjectPage(slug=row.slug)
+            created_related.append(_apply(page, row, snippets))
             created_pages.append(page)
         else:
+            _apply(page, row, snippets)
             page.save_revision(user=user, log_action=True).publish(user=user)
         written.append(page)
     if write:
-        create_published(index, created_pages, user)
+        create_published(index, created_pages, user, created_related)
     return written, created_pages
 
 
@@ -225,9 +210,10 @@ def import_projects(data: bytes | str, *, dry_run: bool = False, user=None) -> I
     """
     started = time.monotonic()
     report = ImportReport(dry_run=dry_run)
+    text, encoding = decode(data)
     lookup = Lookup()
     try:
-        rows = read_rows(decode(data), lookup, report)
+        rows = read_rows(text, lookup, report, encoding)
     except csv.Error as error:
         raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
     if report.errors:

@@ -36,6 +36,7 @@ from django.utils.functional import cached_property
 
 from pages.listings import Listing
 from pages.models import SiteFooter
+from partnerships import iati
 from partnerships.forms import ProjectFilterForm
 from partnerships.worldmap import map_context
 from thet_site import opendata
@@ -43,6 +44,9 @@ from thet_site.siteurl import absolute_url
 
 PROJECTS_PER_PAGE = 20
 FILTER_PARAMS = ProjectFilterForm.params()
+# What the page cache keys the listing and its open data on (thet_site/pagecache.py).
+PAGE_QUERY = ProjectFilterForm.query_params()
+DATA_QUERY = ProjectFilterForm.data_query_params()
 FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 
@@ -127,6 +131,79 @@ def attach_facts(projects) -> list:
     return projects
 
 
+def iati_columns(projects):
+    """``projects`` with only the columns the IATI file and the readiness report read: not
+    the bodies (StreamFields parsed per row), nor the cards' pictures."""
+    programme = [f"programme__{name}" for name in iati.PROGRAMME_FIELDS]
+    return (
+        projects.select_related(None)
+        .prefetch_related(None)
+        .select_related("programme")
+        .only(*iati.PROJECT_FIELDS, *programme)
+    )
+
+
+def iati_facts(projects) -> dict:
+    """What the IATI file needs of each project's countries, themes and partners, by
+    project id (``partnerships.iati.Facts``): one query for any number of projects, a
+    UNION ALL over the four relations as in ``attach_facts`` (Django's prefetching costs
+    a manager and a queryset per project and relation: seconds at 5,000 projects). Each
+    item is an instance of its model holding only what the file and the readiness report
+    read (its id, name and IATI fields), so the report can link to it."""
+    projects = list(projects)
+    if not projects:
+        return {}
+    model = projects[0]._meta.model
+    ids = [project.pk for project in projects]
+    text = CharField()
+    blank = Value("", output_field=text)
+    targets = {}
+
+    def part(relation, target, code, kind=None):
+        through = getattr(model, relation).through
+        targets[relation] = through._meta.get_field(target).related_model
+        return (
+            through.objects.filter(projectpage__in=ids)
+            .order_by()
+            .annotate(
+                f_project=F("projectpage"),
+                f_relation=Value(relation, output_field=text),
+                f_pk=F(target),
+                f_name=F(f"{target}__name"),
+                f_code=F(f"{target}__{code}"),
+                f_kind=F(f"{target}__{kind}") if kind else blank,
+            )
+            .values("f_project", "f_relation", "f_pk", "f_name", "f_code", "f_kind")
+        )
+
+    parts = [
+        part("countries", "country", "iso_code"),
+        part("themes", "healththeme", "dac_sector"),
+        part("uk_partners", "partnerorganisation", "iati_ref", "iati_type"),
+        part("overseas_partners", "partnerorganisation", "iati_ref", "iati_type"),
+    ]
+    fields = {
+        "countries": ("iso_code", None),
+        "themes": ("dac_sector", None),
+        "uk_partners": ("iati_ref", "iati_type"),
+        "overseas_partners": ("iati_ref", "iati_type"),
+    }
+    found = {pk: iati.Facts() for pk in ids}
+    made = {}  # one object per snippet, however many projects share it
+    for row in parts[0].union(*parts[1:], all=True):
+        relation = row["f_relation"]
+        key = (relation, row["f_pk"])
+        item = made.get(key)
+        if item is None:
+            code, kind = fields[relation]
+            values = {"pk": row["f_pk"], "name": row["f_name"], code: row["f_code"] or ""}
+            if kind:
+                values[kind] = row["f_kind"] or ""
+            item = made[key] = targets[relation](**values)
+        getattr(found[row["f_project"]], relation).append(item)
+    return found
+
+
 # --- open data --------------------------------------------------------------------------
 
 CSV_HEADER = [
@@ -142,7 +219,15 @@ CSV_HEADER = [
     "Start year",
     "End year",
     "Last updated",
+    "Start month",
+    "End month",
+    "Budget",
+    "IATI identifier",
 ]
+# The IATI file holds every project (the Standard wants one file of a publisher's
+# activities); this bounds a request's cost at twice THET's 10x benchmark size.
+MAX_ACTIVITIES = 10_000
+IATI_TYPE = "application/xml; charset=utf-8"
 # The parameters the data varies on: the listing's, without its page number.
 DATA_PARAMS = ProjectFilterForm.data_params()
 
@@ -153,6 +238,8 @@ def project_data(index, request) -> dict:
     listing = ProjectListing(index, request)
     projects, total = opendata.bounded(listing.filtered)
     attach_facts(projects)
+    settings = index.iati_settings()
+    iati_ids = {p.pk: iati.identifier(p, settings) for p in projects}
     countries = listing.form.options["country"]
     codes = dict(countries.values_list("name", "iso_code")) if projects else {}
 
@@ -179,6 +266,11 @@ def project_data(index, request) -> dict:
                 "start_year": project.start_year,
                 "end_year": project.end_year,
                 "last_updated": updated.isoformat() if updated else None,
+                "start_month": project.start_month,
+                "end_month": project.end_month,
+                "budget": float(project.budget) if project.budget is not None else None,
+                "budget_currency": settings.default_currency,
+                "iati_identifier": iati_ids[project.pk],
             }
         )
 
@@ -200,8 +292,12 @@ def project_data(index, request) -> dict:
             item["start_year"],
             item["end_year"],
             item["last_updated"],
+            item["start_month"],
+            item["end_month"],
+            f"{project.budget:.2f}" if project.budget is not None else None,
+            item["iati_identifier"],
         ]
-        for item in items
+        for item, project in zip(items, projects, strict=True)
     ]
     return opendata.dataset(
         request,
@@ -215,12 +311,45 @@ def project_data(index, request) -> dict:
     )
 
 
+def project_activities(index, request) -> dict:
+    """The projects the listing shows for ``request``'s filters as an IATI activity file
+    (``partnerships/iati.py``), in a fixed number of queries: the projects with their
+    programme, each of their four relations, and the settings."""
+    listing = ProjectListing(index, request)
+    projects, total = opendata.bounded(iati_columns(listing.filtered), MAX_ACTIVITIES)
+    found = {"total": total, "count": len(projects), "content_type": IATI_TYPE}
+    if not projects:
+        # The Standard has no file of no activities: say so rather than send an invalid one.
+        message = "No projects match these filters, so there is no IATI activity to give.\n"
+        return {
+            **found,
+            "status": 404,
+            "content_type": "text/plain; charset=utf-8",
+            "body": message.encode(),
+        }
+    note = ""
+    if total > len(projects):
+        note = f"The first {len(projects)} of {total} projects."
+    # Every project is a child of the listing: its address is the listing's and its slug
+    # (Wagtail's get_url per page would cost a second at 5,000 projects).
+    base = absolute_url(request, index.get_url(request))
+    body = iati.activities_xml(
+        projects,
+        index.iati_settings(),
+        lambda project: f"{base}{project.slug}/",
+        facts=iati_facts(projects),
+        truncated_note=note,
+    )
+    return {**found, "body": body}
+
+
 def respond(index, request, fmt: str):
+    build = project_activities if fmt == "xml" else project_data
     return opendata.respond(
         request,
         fmt=fmt,
         kind="projects",
         title="THET's health partnership projects",
         params=DATA_PARAMS,
-        build=lambda: project_data(index, request),
+        build=lambda: build(index, request),
     )

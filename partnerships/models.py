@@ -6,11 +6,13 @@ this module imports them and they import no model (``ProjectIndexPage`` hands th
 its projects and filter options), so the dependency runs one way.
 """
 
+import difflib
 import functools
 from types import SimpleNamespace
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count
 from django.utils.functional import cached_property
@@ -26,8 +28,16 @@ from pages.blocks import StatisticBlock
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
 from pages.taxonomy import TaxonomyBase
-from partnerships import worldmap
-from partnerships.listings import FILTER_PARAMS, ProjectListing, attach_facts
+from partnerships import iati_codes, worldmap
+from partnerships.iati_panels import IatiReadinessPanel
+from partnerships.iati_settings import MONTHS, IatiSettings, sector_field
+from partnerships.listings import (
+    DATA_QUERY,
+    FILTER_PARAMS,
+    PAGE_QUERY,
+    ProjectListing,
+    attach_facts,
+)
 from partnerships.listings import respond as respond_with_data
 from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
@@ -65,10 +75,16 @@ class Country(TaxonomyBase):
             existing = cls.objects.filter(name__iexact=wanted).first()
             if existing is not None:
                 return existing
+            close = difflib.get_close_matches(
+                wanted, [name.casefold() for name in known.values()], n=3, cutoff=0.6
+            )
+            names = {name.casefold(): name for name in known.values()}
+            hint = f" Did you mean {' or '.join(names[c] for c in close)}?" if close else ""
             raise ValidationError(
                 {
                     "name": [
-                        f"“{str(value)[:60]}” is not a country the map knows: check the spelling."
+                        f"“{str(value)[:60]}” is not a country the map knows: check the "
+                        f"spelling.{hint}"
                     ]
                 }
             )
@@ -78,8 +94,17 @@ class Country(TaxonomyBase):
 
 class HealthTheme(TaxonomyBase):
     description = models.TextField(blank=True, help_text="Optional: what the theme covers.")
+    dac_sector = sector_field(
+        "The OECD DAC sector its projects are reported under in the IATI data, e.g. "
+        "12340 Promotion of mental health and well-being."
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("dac_sector"),
+    ]
 
     @classmethod
     def autocomplete_create(cls, value: str):
@@ -106,12 +131,30 @@ class PartnerOrganisation(TaxonomyBase):
         help_text="Where the organisation is based (leave blank for the UK).",
     )
     website = models.URLField(blank=True, help_text="The organisation's own site, if any.")
+    iati_ref = models.CharField(
+        "organisation identifier",
+        max_length=100,
+        blank=True,
+        validators=[iati_codes.validate_org_id],
+        help_text="Optional: its IATI organisation identifier, e.g. GB-NHS-RX1 (NHS trust), "
+        "GB-CHC-1234567 (charity), GB-EDU-133793 (university), XI-ROR-01ee9ar58 "
+        "(research organisation). Look it up on org-id.guide; leave blank if unsure.",
+    )
+    iati_type = models.CharField(
+        "organisation type",
+        max_length=2,
+        blank=True,
+        choices=iati_codes.ORGANISATION_TYPES,
+        help_text="Optional: the IATI organisation type, e.g. Other public sector for an "
+        "NHS trust, Academic for a university.",
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldRowPanel([FieldPanel("location"), FieldPanel("country")]),
         FieldPanel("website"),
+        FieldRowPanel([FieldPanel("iati_ref"), FieldPanel("iati_type")], heading="IATI"),
     ]
     search_fields = TaxonomyBase.search_fields + [index.FilterField("location")]
 
@@ -164,6 +207,44 @@ class ProgrammePage(BasePage):
     funder = models.CharField(
         max_length=160, blank=True, help_text="Who funds the programme, e.g. UK aid (DFID)."
     )
+    funder_ref = models.CharField(
+        "funder's organisation identifier",
+        max_length=100,
+        blank=True,
+        validators=[iati_codes.validate_org_id],
+        help_text="The funder's IATI identifier: GB-GOV-1 for the FCDO (formerly DFID), "
+        "GB-GOV-10 for the DHSC.",
+    )
+    funder_type = models.CharField(
+        "funder's organisation type",
+        max_length=2,
+        blank=True,
+        default="10",
+        choices=iati_codes.ORGANISATION_TYPES,
+        help_text="Government for a UK government department.",
+    )
+    thet_role = models.CharField(
+        "THET's role",
+        max_length=1,
+        blank=True,
+        default=iati_codes.ROLE_IMPLEMENTING,
+        choices=iati_codes.ORGANISATION_ROLES[1:],
+        help_text="What THET does in the programme, as its projects' IATI data says "
+        "(blank: implementing).",
+    )
+    iati_parent_activity = models.CharField(
+        "funder's IATI activity",
+        max_length=150,
+        blank=True,
+        validators=[iati_codes.validate_activity_id],
+        help_text="Optional: the identifier of the funder's own IATI activity for this "
+        "programme (e.g. GB-GOV-1-300123 on DevTracker), so tools can link each project "
+        "to it.",
+    )
+    default_sector = sector_field(
+        "The DAC sector of a project whose health themes give none, e.g. 12281 Health "
+        "personnel development."
+    )
 
     parent_page_types = ["pages.OurWorkPage"]
     subpage_types = []
@@ -178,6 +259,16 @@ class ProgrammePage(BasePage):
                 FieldPanel("funder"),
             ],
             heading="Programme facts",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("funder_ref"), FieldPanel("funder_type")]),
+                FieldPanel("thet_role"),
+                FieldPanel("iati_parent_activity"),
+                FieldPanel("default_sector"),
+            ],
+            heading="IATI data",
+            classname="collapsed",
         ),
         FieldPanel("statistics"),
         FieldPanel("body"),
@@ -232,11 +323,23 @@ class ProjectIndexPage(RoutablePageMixin, BasePage):
         picture_panel("hero_image", "Picture"),
     ]
 
-    @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
+    # The listing's open data: the formats of thet_site/opendata.py and the IATI file.
+    data_formats = ("csv", "json", "xml")
+    # The page cache keys the listing on its filters and page number alone, and the open
+    # data on its filters, the search words normalised (thet_site/pagecache.py).
+    query_params = PAGE_QUERY
+
+    @re_path(r"^data\.(?P<fmt>csv|json|xml)/$", name="data")
     def data(self, request, fmt):
-        """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
-        with the listing's filters (thet_site/urls.py routes the file names here)."""
+        """The listing's open data (#16): ``data.csv``, ``data.json`` and ``data.xml``
+        (IATI activities) under the page, with the listing's filters (thet_site/urls.py
+        routes the file names here)."""
         return respond_with_data(self, request, fmt)
+
+    data.query_params = DATA_QUERY
+
+    def iati_settings(self):
+        return IatiSettings.current()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -304,12 +407,45 @@ class ProjectPage(BasePage):
     end_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The year it ended; blank if still running."
     )
+    start_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=MONTHS,
+        help_text="Optional: the month it began (with the start year).",
+    )
+    end_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=MONTHS,
+        help_text="Optional: the month it ended or is planned to end (with the end year).",
+    )
+    budget = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10**11)],
+        help_text="Optional: the project's whole budget, in the IATI data's currency "
+        "(pounds unless changed in Settings → IATI data). Published only with a start and "
+        "an end year, spread evenly over each year of the project.",
+    )
+    iati_identifier = models.CharField(
+        "IATI identifier",
+        max_length=150,
+        blank=True,
+        validators=[iati_codes.validate_activity_id],
+        help_text="Set when the project is first published (THET's identifier and the "
+        "project's number) and never changed after, whatever happens to its title or "
+        "address.",
+    )
 
     objects = PageManager.from_queryset(ProjectQuerySet)()
 
     parent_page_types = ["partnerships.ProjectIndexPage"]
     subpage_types = []
     page_description = "One health partnership project."
+    # A copy is another activity: it gets its own identifier when first published.
+    exclude_fields_in_copy = ["iati_identifier"]
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -327,8 +463,21 @@ class ProjectPage(BasePage):
             ],
             heading="Partners",
         ),
-        FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year")], heading="Years"),
+        FieldRowPanel(
+            [
+                FieldPanel("start_year"),
+                FieldPanel("start_month"),
+                FieldPanel("end_year"),
+                FieldPanel("end_month"),
+            ],
+            heading="Dates",
+        ),
+        FieldPanel("budget"),
         FieldPanel("body"),
+        IatiReadinessPanel(settings=IatiSettings.current),
+    ]
+    settings_panels = BasePage.settings_panels + [
+        FieldPanel("iati_identifier", read_only=True),
     ]
     search_fields = PAGE_SEARCH_FIELDS + [
         index.SearchField("summary", boost=SUMMARY_BOOST),
@@ -342,6 +491,36 @@ class ProjectPage(BasePage):
 
     def get_summary(self) -> str:
         return self.search_description or self.summary
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_month and not self.start_year:
+            errors["start_year"] = "Give the year the project began, with its month."
+        if self.end_month and not self.end_year:
+            errors["end_year"] = "Give the year the project ended, with its month."
+        if self.start_year and self.end_year:
+            start = (self.start_year, self.start_month or 1)
+            end = (self.end_year, self.end_month or 12)
+            if end < start:
+                errors["end_year"] = "The project cannot end before it begins."
+        if errors:
+            raise ValidationError(errors)
+
+    def with_content_json(self, content):
+        # Revisions saved before the first publication have no identifier: the one
+        # stored on the page is kept whatever a revision says (it must never change).
+        obj = super().with_content_json(content)
+        obj.iati_identifier = self.iati_identifier or obj.iati_identifier
+        return obj
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.live and not self.iati_identifier and self.pk:
+            # Fixed at the first publication, from the reporting organisation's identifier
+            # as it is then and the page's number (which no edit or move changes).
+            self.iati_identifier = IatiSettings.current().activity_identifier(self.pk)
+            ProjectPage.objects.filter(pk=self.pk).update(iati_identifier=self.iati_identifier)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

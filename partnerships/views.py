@@ -15,27 +15,11 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from pages import roles
-from partnerships.importers import COLUMNS, REQUIRED_COLUMNS, ImportFileError, import_projects
+from partnerships.importers import COLUMN_SPECS, ImportFileError, import_projects
 from partnerships.models import ProjectIndexPage, ProjectPage
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SAMPLE_FILE = Path(__file__).parent / "data" / "sample_projects.csv"
-
-# What each column holds, for the import page's table (README.md has the same list).
-COLUMN_HELP = {
-    "title": "The project's title.",
-    "summary": "Two or three sentences, shown in listings.",
-    "slug": "Its address, /our-work/projects/<slug>/; made from the title when blank. "
-    "Later imports match on it.",
-    "programme": "Title or slug of an existing programme, e.g. Health Partnership Scheme.",
-    "countries": "Country names or ISO codes, separated by ; (e.g. Tanzania; Uganda).",
-    "health_themes": "Health theme names, separated by ;",
-    "uk_partners": "UK partner organisation names, separated by ;",
-    "overseas_partners": "Overseas partner names, separated by ; (names may contain commas).",
-    "start_year": "Four-digit year, e.g. 2012.",
-    "end_year": "Four-digit year; blank if still running.",
-}
-
 
 # The taxonomy an import may add to.
 SNIPPET_MODELS = [model for app, model in roles.SNIPPETS if app == "partnerships"]
@@ -61,9 +45,10 @@ class ImportProjectsForm(forms.Form):
         label="CSV file",
         validators=[FileExtensionValidator(["csv"])],
         help_text=(
-            "A UTF-8 CSV file (in Excel: Save As, “CSV UTF-8”) whose first line names the "
-            "columns: " + ", ".join(COLUMNS) + ". Separate several countries, themes or "
-            "partners in one cell with “;”."
+            "A UTF-8 CSV file (in Excel: Save As, “CSV UTF-8”), separated by commas or "
+            "semicolons, whose first line names the columns (see the table). The projects "
+            "listing's own download (data.csv) is one. Separate several countries, themes "
+            "or partners in one cell with “;”."
         ),
     )
     dry_run = forms.BooleanField(
@@ -109,8 +94,13 @@ class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["columns"] = [
-            {"name": name, "required": name in REQUIRED_COLUMNS, "help": COLUMN_HELP.get(name, "")}
-            for name in COLUMNS
+            {
+                "name": column.name,
+                "required": column.new_needs,
+                "help": column.help,
+                "headers": column.headers,
+            }
+            for column in COLUMN_SPECS
         ]
         context["sample_url"] = reverse("partnerships_import_projects") + "?sample"
         return context
@@ -136,23 +126,33 @@ class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
         """Created and updated projects as rows of the report, linked once they exist."""
         return {
             f"{kind}_rows": [
-                {"slug": slug, **links.get(slug, {})} for slug in getattr(report, kind)
+                {
+                    "slug": slug,
+                    "title": report.titles.get(slug, slug),
+                    "changes": report.changes.get(slug, []),
+                    **links.get(slug, {}),
+                }
+                for slug in getattr(report, kind)
             ]
             for kind in ("created", "updated")
         }
 
     def links(self, report) -> dict[str, dict]:
-        """The imported projects' public and admin addresses, by slug (one query)."""
+        """The imported projects' public and admin addresses, by slug (one query).
+
+        Every project is a child of the listing, so its address is the listing's and its
+        slug: one ``get_url`` for thousands of rows rather than one each."""
         index = ProjectIndexPage.objects.first()
         slugs = [*report.created, *report.updated]
         if index is None or not slugs:
             return {}
+        listing = index.get_url(self.request)
         pages = ProjectPage.objects.child_of(index).filter(slug__in=slugs)
         return {
-            page.slug: {
-                "title": page.title,
-                "url": page.get_url(self.request),
-                "edit_url": reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+            slug: {
+                "title": title,
+                "url": f"{listing}{slug}/" if listing else None,
+                "edit_url": reverse("wagtailadmin_pages:edit", args=(pk,)),
             }
-            for page in pages.only("id", "title", "slug", "url_path", "path", "depth")
+            for pk, slug, title in pages.values_list("pk", "slug", "title")
         }

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -7,6 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from pages.menus import explorer_shortcut
 from pages.views import TaxonomyViewSet
 from partnerships import pickers
+from partnerships.iati_report import IatiReadinessView, can_see_report
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectIndexPage
 from partnerships.views import ImportProjectsView, can_import_projects
 
@@ -32,7 +35,7 @@ class PartnerOrganisationViewSet(TaxonomyViewSet):
 
 class PartnershipsTaxonomyGroup(SnippetViewSetGroup):
     # Taxonomy only: the projects themselves are under "Projects" (below) and in Pages.
-    menu_label = "Countries, themes & partners"
+    menu_label = "Project tags"
     menu_icon = "globe"
     menu_order = 300
     items = (CountryViewSet, HealthThemeViewSet, PartnerOrganisationViewSet)
@@ -52,7 +55,12 @@ def register_import_projects_url():
             "import-projects/",
             ImportProjectsView.as_view(),
             name="partnerships_import_projects",
-        )
+        ),
+        path(
+            "reports/iati-readiness/",
+            IatiReadinessView.as_view(),
+            name="partnerships_iati_readiness",
+        ),
     ]
 
 
@@ -69,3 +77,34 @@ def register_import_projects_menu_item():
         icon_name="upload",
         order=310,
     )
+
+
+# --- What the projects' IATI data lacks -----------------------------------------------------
+
+
+class IatiReadinessMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_report(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_iati_readiness_menu_item():
+    return IatiReadinessMenuItem(
+        "IATI readiness",
+        reverse("partnerships_iati_readiness"),
+        icon_name="doc-full",
+        order=900,
+    )
+
+
+# --- Type-ahead pickers: confirm before creating, say why not, no red chosen items -----
+
+
+@hooks.register("insert_global_admin_js")
+def picker_confirmations():
+    return format_html('<script src="{}"></script>', static("js/admin-pickers.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def picker_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-pickers.css"))

@@ -30,6 +30,9 @@ from thet_site.siteurl import absolute_url
 
 PUBLICATIONS_PER_PAGE = 12
 FILTER_PARAMS = PublicationFilterForm.params()
+# What the page cache keys the listing and its open data on (thet_site/pagecache.py).
+PAGE_QUERY = PublicationFilterForm.query_params()
+DATA_QUERY = PublicationFilterForm.data_query_params()
 
 
 class PublicationListing(Listing):

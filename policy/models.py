@@ -38,7 +38,7 @@ from pages.pictures import (
     with_pictures,
 )
 from pages.taxonomy import TaxonomyBase
-from policy.listings import FILTER_PARAMS, PublicationListing
+from policy.listings import DATA_QUERY, FILTER_PARAMS, PAGE_QUERY, PublicationListing
 from policy.listings import respond as respond_with_data
 from policy.signoff import SignOffRequired
 from thet_site.fragments import vary_on_params
@@ -299,11 +299,17 @@ class PublicationIndexPage(RoutablePageMixin, SignOffRequired, BasePage):
         picture_panel("hero_image", "Picture"),
     ]
 
+    # The page cache keys the listing on its filters and page number alone, and the open
+    # data on its filters, the search words normalised (thet_site/pagecache.py).
+    query_params = PAGE_QUERY
+
     @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
     def data(self, request, fmt):
         """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
         with the listing's filters (thet_site/urls.py routes the file names here)."""
         return respond_with_data(self, request, fmt)
+
+    data.query_params = DATA_QUERY
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

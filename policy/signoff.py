@@ -10,12 +10,18 @@ page, so on every publication too. Two pieces close that door:
   change its privacy. Everyone else's "Publish" becomes "Submit to Policy sign-off"; a
   forced ``action-publish`` only saves a draft. Unpublishing (taking a publication down)
   and cancelling a scheduled launch stay with whoever holds "publish" there.
+* Nor may anyone but a superuser delete (or move) a signed-off page: one that is live or
+  approved and scheduled, or holds such a page below it. Taking several signed-off pages
+  offline in one action ("with its subpages", or a bulk unpublish) is refused by hooks in
+  ``policy.wagtail_hooks``, which read :func:`signed_off_pages`.
 * ``pages.roles.publish_approved_revision`` (``WAGTAIL_FINISH_WORKFLOW_ACTION``) publishes
   what a workflow approved without asking for "publish" on the page, so the approving
   Moderator, who holds no page permission, still makes it live.
 """
 
-from wagtail.models import PagePermissionTester
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from wagtail.models import Page, PagePermissionTester, Revision, get_page_models
 
 
 class SignOffPagePermissionTester(PagePermissionTester):
@@ -36,9 +42,36 @@ class SignOffPagePermissionTester(PagePermissionTester):
         # Holding a launch back is not putting anything live.
         return self._may_publish()
 
+    def can_delete(self, ignore_bulk=False):
+        if not super().can_delete(ignore_bulk=ignore_bulk):
+            return False
+        return self.user.is_superuser or not holds_signed_off_pages(self.page)
+
 
 class SignOffRequired:
     """Mixin for the page types that must go through "Policy sign-off"."""
 
     def permissions_for_user(self, user):
         return SignOffPagePermissionTester(user, self)
+
+
+def sign_off_models():
+    """The page types that go through sign-off."""
+    return [model for model in get_page_models() if issubclass(model, SignOffRequired)]
+
+
+def signed_off_pages(pages):
+    """Those of ``pages`` (a page queryset) that are live and went through sign-off."""
+    return pages.live().type(*sign_off_models())
+
+
+def holds_signed_off_pages(page) -> bool:
+    """Whether ``page`` or a page below it is signed off: live, or approved and waiting
+    for its go-live date."""
+    subtree = Page.objects.descendant_of(page, inclusive=True).type(*sign_off_models())
+    if subtree.live().exists():
+        return True
+    ids = subtree.annotate(text_pk=Cast("pk", CharField())).values("text_pk")
+    return Revision.page_revisions.filter(
+        object_id__in=ids, approved_go_live_at__isnull=False
+    ).exists()

@@ -1,5 +1,8 @@
 from django.http import Http404
+from django.shortcuts import redirect
 from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
@@ -8,6 +11,7 @@ from pages.views import TaxonomyViewSet
 from policy import locks
 from policy.holdback import document_is_held_back
 from policy.models import PublicationIndexPage, PublicationType, Topic
+from policy.signoff import signed_off_pages
 
 
 class PublicationTypeViewSet(TaxonomyViewSet):
@@ -24,7 +28,7 @@ class TopicViewSet(TaxonomyViewSet):
 
 class PublicationTaxonomyGroup(SnippetViewSetGroup):
     # Taxonomy only: the publications themselves are under "Publications" (below).
-    menu_label = "Publication types & topics"
+    menu_label = "Publication tags"
     menu_icon = "doc-full"
     menu_order = 310
     items = (PublicationTypeViewSet, TopicViewSet)
@@ -48,3 +52,51 @@ def hold_back_unlaunched_documents(document, request):
     if document_is_held_back(document):
         raise Http404("This document is not published yet.")
     return None
+
+
+# --- One action takes at most one signed-off page offline ----------------------------
+#
+# Unpublishing a page "with its subpages" unpublishes every live page below it without
+# asking about each: on the Publications index, every publication at once, which only
+# sign-off can put back. Comms editors may take one publication down (a takedown); more
+# than one signed-off page in a single action is for superusers.
+
+
+def refusal(count: int, where: str) -> str:
+    pages = "page" if count == 1 else "pages"
+    return (
+        f"Not unpublished: this would take {count} signed-off {pages} offline {where}, "
+        "and only sign-off can put them back. Unpublish one publication at a time, or ask "
+        "an administrator."
+    )
+
+
+@hooks.register("before_unpublish_page")
+def keep_signed_off_subpages(request, page):
+    if request.user.is_superuser or not request.POST.get("include_descendants"):
+        return None
+    count = signed_off_pages(page.get_descendants()).count()
+    if not count:
+        return None
+    messages.error(request, refusal(count, f"below “{page.title}”"))
+    return redirect("wagtailadmin_pages:unpublish", page.pk)
+
+
+@hooks.register("before_bulk_action")
+def keep_signed_off_pages_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type != "unpublish" or request.user.is_superuser:
+        return None
+    pages = [obj for obj in objects if isinstance(obj, Page)]
+    if not pages:
+        return None
+    ids = {page.pk for page in pages}
+    affected = Page.objects.filter(pk__in=ids)
+    form = getattr(action_class_instance, "cleaned_form", None)
+    if form is not None and form.cleaned_data.get("include_descendants"):
+        for page in pages:
+            affected = affected | Page.objects.descendant_of(page)
+    count = signed_off_pages(affected).count()
+    if count <= 1:
+        return None
+    messages.error(request, refusal(count, "in one action"))
+    return redirect(action_class_instance.next_url)

@@ -11,8 +11,10 @@ weights are the ``boost`` values on each page type's ``search_fields``.
 
 import logging
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.db.models import F
@@ -33,6 +35,7 @@ from thet_site.privacy import public
 logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
+DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,29 @@ def promotions_for(query: str, pages) -> list[SearchPromotion]:
 # rows without end; with it and the pruning below, the tables stay bounded (at most this
 # many terms a day for WAGTAILSEARCH_HITS_MAX_AGE days, plus the terms that have promotions).
 SEARCH_TERMS_PER_DAY = 200
+# And a script from one address could still fill them: each visitor's searches count once
+# per term a day, for at most this many terms (thet_site.security.daily_visitor: no
+# address is kept, only hashes, in the cache, for a day).
+SEARCH_TERMS_PER_VISITOR = 5
 
 
-def record_hit(query: str, found: bool | None = True) -> None:
+def counts_for(visitor: str, term: str) -> bool:
+    """Whether ``visitor``'s search for ``term`` counts: their first today, among their
+    first ``SEARCH_TERMS_PER_VISITOR`` terms of the day."""
+    cache = caches["default"]
+    try:
+        seen = "search-seen:" + sha256(f"{visitor}|{term}".encode()).hexdigest()
+        if not cache.add(seen, 1, DAY):
+            return False
+        terms = f"search-terms:{visitor}"
+        cache.add(terms, 0, DAY)
+        return cache.incr(terms) <= SEARCH_TERMS_PER_VISITOR
+    except Exception:  # a cache outage or an expired counter: not counted
+        logger.warning("Could not check a search against the visitor's", exc_info=True)
+        return False
+
+
+def record_hit(query: str, found: bool | None = True, visitor: str | None = None) -> None:
     """Count the query for the 'popular search terms' report editors use to pick promotions.
 
     Only a search that found something is counted (``found``; None: it is not known, so
@@ -110,8 +133,11 @@ def record_hit(query: str, found: bool | None = True) -> None:
     creates the rows, if fewer than ``SEARCH_TERMS_PER_DAY`` terms are in today's report.
     The first new term of a day first prunes the report's old days (Wagtail's
     ``searchpromotions_garbage_collect``), so the tables stay bounded without a cron job.
+    ``visitor`` (``daily_visitor``): counted only as ``counts_for`` allows.
     """
     if found is False:
+        return
+    if visitor is not None and not counts_for(visitor, normalise_query_string(query)):
         return
     try:
         today = timezone.now().date()

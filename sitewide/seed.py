@@ -25,6 +25,7 @@ def load_seed_content() -> SeedReport:
     publications = policy_seed.load_publications(report, home, policy_taxonomy)
     policy_seed.load_policy_work(report, our_work, publications)
     partnerships_seed.load_pages(report, our_work, places)
+    pages_seed.publish_home(report, home)
     pages_seed.load_footer(report, home)
     # Policy team grants and the sign-off workflow on the policy pages (#08).
     roles.ensure_policy_pages(django_apps)

@@ -15,13 +15,17 @@ from policy.models import PublicationIndexPage
 from sitewide.search import KIND_SLUGS, record_hit, run_search
 from thet_site.cache import circuit_state
 from thet_site.fragments import vary_on_params
+from thet_site.pagecache import read_query
 from thet_site.privacy import public
+from thet_site.security import daily_visitor
 
 __all__ = ["health", "search"]
 
 
 def search(request):
     """``/search/?q=&kind=&page=``: see ``sitewide/search.py``."""
+    # What the page cache keys these results on, and all this view sees of the query.
+    read_query(request, {"q": "text", "kind": KIND_SLUGS, "page": "number"})
     raw = request.GET.get("q", "")
     # At most MAX_QUERY_WORDS distinct words are searched for (#13); the page names the rest.
     words = query_words(clean_query(raw))
@@ -53,7 +57,10 @@ def search(request):
         context["querystring"] = urlencode(params)
         context["all_querystring"] = urlencode({"q": query})
         if request.GET.get("page", "1") in ("", "1"):
-            response.add_post_render_callback(lambda response: record_hit(query, found(results)))
+            visitor = daily_visitor(request)
+            response.add_post_render_callback(
+                lambda response: record_hit(query, found(results), visitor)
+            )
     return response
 
 

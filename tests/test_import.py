@@ -111,9 +111,9 @@ def test_a_bad_row_aborts_the_whole_file_with_line_numbers():
     assert report.errors == [
         "Line 3: “Atlantis” is not a country we know; check the spelling",
         "Line 5: start_year “soon” is not a year such as 2012",
-        "Line 6: summary is empty",
-        "Line 7: slug “imported-project-0” is also used on line 2",
+        "Line 6: summary is empty: a new project needs one",
         "Line 7: there is no programme called “No Such Programme”; create its page first",
+        "Line 7: slug “imported-project-0” is also used on line 2",
     ]
     assert report.created == []
     assert (ProjectPage.objects.count(), PartnerOrganisation.objects.count()) == before
@@ -142,7 +142,11 @@ def test_dry_run_reports_but_saves_nothing():
     [
         (b"", "The file is empty"),
         (b"title,summary\n", "no projects"),
-        (b"title,colour\nA,red\n", "unknown column: colour; missing column: summary"),
+        (
+            b"title,colour\nA,red\n",
+            "Line 1 .read as comma-separated UTF-8.: unknown column “colour”",
+        ),
+        (b"summary,programme\nA,B\n", "no title, slug or url column"),
         ("title,summary\nCaf\xe9,x\n".encode("latin-1"), "not UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
     ],
@@ -172,13 +176,14 @@ def test_command_imports_and_reports_errors(tmp_path):
     assert ProjectPage.objects.get(slug="imported-project-1").live
 
     rows = project_rows(2)
-    rows[1]["title"] = ""
+    rows[1]["title"] = ""  # (on an existing project a blank title would keep its own)
+    rows[1]["slug"] = "a-new-project"
     bad = tmp_path / "bad.csv"
     bad.write_bytes(to_csv(rows))
     err = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_projects", str(bad), stdout=io.StringIO(), stderr=err)
-    assert "Line 3: title is empty" in err.getvalue()
+    assert "Line 3: title is empty: a new project needs one" in err.getvalue()
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_projects", str(tmp_path / "missing.csv"))
 
@@ -273,7 +278,7 @@ def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, cl
     assert "Download a sample file (CSV)" in html
     for name in COLUMNS:
         assert f"<code>{name}</code>" in html
-    assert html.count("<strong>Required</strong>") == 2  # title and summary
+    assert html.count("<strong>Required</strong> for a new project") == 2  # title, summary
     sample = admin_client.get(URL + "?sample")
     assert sample.status_code == 200
     assert "attachment" in sample["Content-Disposition"]
@@ -301,9 +306,11 @@ def test_checking_a_file_writes_nothing_and_needs_no_query(db, django_assert_num
     text = "title,summary,countries\nA project,What it does,Nepal; NP\nB project,,Atlantis\n"
     with django_assert_num_queries(0):
         rows = read_rows(text, lookup, report)
-    assert [(row.line, row.title, row.countries) for row in rows] == [(2, "A project", ["NP"])]
+    assert [(row.line, row.title, [c.code for c in row.values["countries"]]) for row in rows] == [
+        (2, "A project", ["NP"])
+    ]
     assert report.errors == [
-        "Line 3: summary is empty",
         "Line 3: “Atlantis” is not a country we know; check the spelling",
+        "Line 3: summary is empty: a new project needs one",
     ]
     assert report.rows == 2 and not ProjectPage.objects.filter(title="A project").exists()

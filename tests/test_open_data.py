@@ -171,6 +171,10 @@ def test_project_fields_in_csv_and_json(client):
         "Start year",
         "End year",
         "Last updated",
+        "Start month",
+        "End month",
+        "Budget",
+        "IATI identifier",
     ]
     [row] = rows
     assert row["Title"] == project.title
@@ -184,6 +188,8 @@ def test_project_fields_in_csv_and_json(client):
     assert row["Programme"] == "Health Partnership Scheme"
     assert (row["Start year"], row["End year"]) == ("2014", "2016")
     assert datetime.datetime.fromisoformat(row["Last updated"]) == project.last_published_at
+    assert (row["Start month"], row["End month"], row["Budget"]) == ("", "", "")
+    assert row["IATI identifier"] == f"GB-CHC-1113101-{project.pk}"
 
     data = get_json(client, f"{PROJECTS}data.json?theme=ncds")
     assert data["filters"] == {"theme": "ncds"}
@@ -242,7 +248,8 @@ def test_publication_fields_with_and_without_a_document(client, publication_pdf)
             f"{PROJECTS}data.csv?country=china&theme=ncds",
             "thet-projects-country-china-theme-ncds.csv",
         ),
-        (f"{PROJECTS}data.csv?q=Mental+Health%22%3B+rm", "thet-projects-q-mental-health-rm.csv"),
+        # The search words as the file was built for them: lower case, in order.
+        (f"{PROJECTS}data.csv?q=Mental+Health%22%3B+rm", "thet-projects-q-health-mental-rm.csv"),
         (f"{PROJECTS}data.csv?country=%3Cscript%3E", "thet-projects-all.csv"),
         (f"{PUBLICATIONS}data.csv", "thet-publications-all.csv"),
         (
@@ -352,8 +359,10 @@ def test_drafts_scheduled_and_private_projects_never_appear(client):
         csv_url, json_url = data_urls(PROJECTS, query)
         text = client.get(csv_url).content.decode("utf-8-sig")
         body = client.get(json_url).content.decode()
-        for content in (text, body):
+        xml = client.get(f"{PROJECTS}data.xml?{query}").content.decode()
+        for content in (text, body, xml):
             assert "nobody sees" not in content
+    assert client.get(f"{PROJECTS}data.xml").content.count(b"<iati-activity ") == 3
     titles = [item["title"] for item in get_json(client, f"{PROJECTS}data.json")["items"]]
     assert len(titles) == 3
     assert any("violence and aggression" in title for title in titles)  # the live version
@@ -390,9 +399,11 @@ def test_drafts_scheduled_and_private_publications_never_appear(client):
 
 def test_a_private_listing_keeps_its_data_private(client):
     PageViewRestriction.objects.create(page=index_page(), restriction_type="password", password="x")
-    for url in data_urls(PROJECTS, "theme=ncds"):
+    for url in [*data_urls(PROJECTS, "theme=ncds"), f"{PROJECTS}data.xml?theme=ncds"]:
         response = client.get(url)
-        assert not response["Content-Type"].startswith(("text/csv", "application/json"))
+        assert not response["Content-Type"].startswith(
+            ("text/csv", "application/json", "application/xml")
+        )
         assert b"resource allocation" not in response.content
 
 
@@ -447,10 +458,14 @@ def test_bad_publication_filters_behave_as_on_the_listing(client, query):
 
 @pytest.mark.parametrize(
     "path",
-    ["data.xml", "data.csv/", "data.CSV", "data/", "data.json.csv", "nope/data.csv"],
+    ["data.xml/", "data.XML", "data.csv/", "data.CSV", "data/", "data.json.csv", "nope/data.csv"],
 )
 def test_other_file_names_are_not_found(client, path):
     assert client.get(f"{PROJECTS}{path}").status_code == 404
+
+
+def test_publications_have_no_iati_file(client):
+    assert client.get(f"{PUBLICATIONS}data.xml").status_code == 404
 
 
 def test_a_cap_on_rows_is_stated(client, monkeypatch):
@@ -472,9 +487,13 @@ def test_a_cap_on_rows_is_stated(client, monkeypatch):
 @pytest.mark.parametrize(
     ("listing", "query", "expected"),
     [
-        (PROJECTS, "", "Download these 3 projects (CSV, JSON)"),
-        (PROJECTS, "theme=ncds&page=1", "Download this project (CSV, JSON)"),
-        (PROJECTS, "country=china&theme=ncds&utm_source=x", "Download this project (CSV, JSON)"),
+        (PROJECTS, "", "Download these 3 projects (CSV, JSON, IATI XML)"),
+        (PROJECTS, "theme=ncds&page=1", "Download this project (CSV, JSON, IATI XML)"),
+        (
+            PROJECTS,
+            "country=china&theme=ncds&utm_source=x",
+            "Download this project (CSV, JSON, IATI XML)",
+        ),
         (PUBLICATIONS, "", "Download these 5 publications (CSV, JSON)"),
         (PUBLICATIONS, "topic=diaspora", "Download these 2 publications (CSV, JSON)"),
     ],
@@ -495,7 +514,11 @@ def test_listing_links_to_its_data_keeping_the_filters(client, listing, query, e
         visible = visible.replace(hidden.get_text(), "")
     assert visible == expected
     links = download.find_all("a")
-    assert [a["href"] for a in links] == [csv_href, json_href]
+    xml_href = [f"{listing}data.xml{suffix}"] if listing == PROJECTS else []
+    assert [a["href"] for a in links] == [csv_href, json_href, *xml_href]
+    if xml_href:
+        assert head.find("link", rel="alternate", type="application/xml")["href"] == xml_href[0]
+        assert links[2].get_text().startswith("IATI XML: th")
     # Each link's name says what it downloads, in words that start with what is shown.
     assert links[0].get_text().startswith("CSV: th")
     assert links[1].get_text().startswith("JSON: th")

@@ -178,7 +178,7 @@ def test_a_new_country_saved_without_a_slug_gets_one(client, comms):
 def test_the_sidebar_says_what_each_entry_holds(client, comms):
     client.force_login(comms)
     html = client.get("/admin/").content.decode().replace("\\u0026", "&")
-    for label in ("Projects", "Publications", "Countries, themes & partners"):
+    for label in ("Projects", "Publications", "Project tags", "Help"):
         assert f'"label": "{label}"' in html
     assert '"label": "Partnerships"' not in html
     admin = User.objects.create_superuser("boss", password="x-boss-password-1")
@@ -186,7 +186,7 @@ def test_the_sidebar_says_what_each_entry_holds(client, comms):
     html = client.get("/admin/").content.decode().replace("\\u0026", "&")
     assert '"label": "Admin reports"' in html
     assert '"label": "Reports"' not in html
-    assert '"label": "Publication types & topics"' in html
+    assert '"label": "Publication tags"' in html
 
 
 @pytest.mark.parametrize(
@@ -199,3 +199,23 @@ def test_projects_and_publications_open_at_their_listing(client, comms, name, in
     index = Page.objects.get(url_path__endswith=index_path)
     assert response.status_code == 302
     assert response["Location"] == f"/admin/pages/{index.pk}/"
+
+
+def test_a_misspelt_country_is_answered_with_the_closest_names(client, comms):
+    client.force_login(comms)
+    response = client.post(
+        "/admin/autocomplete/create/", {"type": "partnerships.Country", "value": "Keny"}
+    )
+    assert response.status_code == 400
+    message = response.json()["name"][0]
+    assert "not a country the map knows" in message
+    assert "Did you mean Kenya?" in message
+    assert not Country.objects.filter(name__iexact="Keny").exists()
+
+
+def test_the_project_editor_loads_the_picker_confirmation_and_styles(client, comms):
+    client.force_login(comms)
+    project = ProjectPage.objects.live().first()
+    html = client.get(f"/admin/pages/{project.pk}/edit/").content.decode()
+    assert "js/admin-pickers" in html
+    assert "css/admin-pickers" in html

@@ -28,11 +28,17 @@ Wagtail's own per-page purge (``wagtail.contrib.frontend_cache``'s signal handle
 installed: it ran inside the publish, before the commit (so a cache could fetch the old
 page again), and only repeated part of this purge.
 
-A purge is bounded: each request to Varnish, Cloudflare or CloudFront gives up after
-``FRONTEND_CACHE_TIMEOUT`` seconds (3), is logged and never raises, so a cache that
-accepts the connection and never answers delays a publish by seconds, not until gunicorn
-kills the worker. (Wagtail's ``HTTPBackend`` sets no time limit at all; its CloudFront
-client waits 60 s per attempt, with retries.)
+A purge never holds a publish. It runs after the editor's response is sent: the
+purge queued by a commit inside a request starts, in a thread of its own, when Django
+finishes that request (``request_finished``, sent once the server has written the
+response); a commit outside a request (a command, scheduled publishing) purges at once.
+The whole purge, every backend and every URL, has one wall-clock deadline,
+``FRONTEND_CACHE_TIMEOUT`` seconds (3): each request to Varnish gets what is left of it,
+and a watchdog shuts the connection when it runs out, so a cache that drips its answer
+one byte a second (each read well inside any socket timeout) is cut off on time;
+Cloudflare's and CloudFront's clients are given what is left as their timeouts, and a
+purge still running at the deadline is given up and logged. Every failure is logged;
+nothing raises into the publish.
 
 Why everything rather than the page's own URLs (which Wagtail still purges too): a page
 shows on many others (menus, breadcrumbs, the footer, listings and their facet counts,
@@ -43,21 +49,23 @@ page on the next visits. ``s-maxage`` bounds how long a page can stay out of dat
 purge is lost (the CDN's API is down, say).
 """
 
+import http.client
 import logging
-from urllib.error import HTTPError
-from urllib.parse import urlsplit, urlunsplit
-from urllib.request import urlopen
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
 
 import boto3
 import requests
 from botocore.config import Config
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.contrib.frontend_cache.backends import CloudflareBackend as WagtailCloudflare
 from wagtail.contrib.frontend_cache.backends import CloudfrontBackend as WagtailCloudfront
 from wagtail.contrib.frontend_cache.backends import HTTPBackend as WagtailHTTP
-from wagtail.contrib.frontend_cache.backends.http import PurgeRequest
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Site
 
@@ -107,12 +115,84 @@ def site_roots() -> list[str]:
     return sorted(roots)
 
 
+DEFAULT_DEADLINE = 3.0
+GRACE = 0.5
+
+
+def purge_deadline_seconds() -> float:
+    """Seconds the whole purge may take: ``FRONTEND_CACHE_TIMEOUT`` (each backend's
+    ``TIMEOUT``; the longest if they differ)."""
+    backends = settings.WAGTAILFRONTENDCACHE.values()
+    return max((float(b.get("TIMEOUT", DEFAULT_DEADLINE)) for b in backends), default=0.0)
+
+
+_state = threading.local()  # this thread's request: is one running, and its queued purge
+
+
+def purge_urls_within(urls: list[str], seconds: float) -> None:
+    """Purge ``urls`` from every frontend cache, giving up after ``seconds`` in all;
+    logs failures, never raises."""
+    deadline = time.monotonic() + seconds
+
+    def work():
+        _state.deadline = deadline
+        try:
+            purge_urls_from_cache(urls)
+        except Exception:  # a CDN outage must not break publishing
+            logger.exception("Could not purge the frontend cache")
+
+    worker = threading.Thread(target=work, name="thet-purge-backends", daemon=True)
+    worker.start()
+    # A moment past the deadline, for a backend cut off at the deadline to say so.
+    worker.join(max(0.0, deadline - time.monotonic()) + GRACE)
+    if worker.is_alive():
+        logger.error(
+            "The frontend cache purge of %s did not finish in %g s: given up", urls, seconds
+        )
+
+
+_running: list[threading.Thread] = []
+
+
+def purges_running() -> list[threading.Thread]:
+    """The purges started after a response that have not finished (for tests, shutdown)."""
+    _running[:] = [thread for thread in _running if thread.is_alive()]
+    return list(_running)
+
+
 def purge_everything() -> None:
-    """Purge every page of every site from the frontend cache; never raises."""
+    """Purge every page of every site from the frontend cache, within the deadline; after
+    the response when a request is running in this thread. Never raises."""
     try:
-        purge_urls_from_cache([f"{root}/*" for root in site_roots()])
-    except Exception:  # a CDN outage must not break publishing
-        logger.exception("Could not purge the frontend cache")
+        urls = [f"{root}/*" for root in site_roots()]
+    except Exception:
+        logger.exception("Could not purge the frontend cache: the sites could not be read")
+        return
+    if getattr(_state, "in_request", False):
+        _state.queued = urls  # once per request: the purge is of everything
+        return
+    purge_urls_within(urls, purge_deadline_seconds())
+
+
+def _on_request_started(sender, **kwargs):
+    _state.in_request = True
+    _state.queued = None
+
+
+def _on_request_finished(sender, **kwargs):
+    urls = getattr(_state, "queued", None)
+    _state.in_request = False
+    _state.queued = None
+    if not urls:
+        return
+    # Not a daemon: a worker that is shutting down still finishes (or gives up) its purge.
+    thread = threading.Thread(
+        target=purge_urls_within,
+        args=(urls, purge_deadline_seconds()),
+        name="thet-purge",
+    )
+    thread.start()
+    _running.append(thread)
 
 
 def _on_content_changed(sender, **kwargs):
@@ -127,40 +207,81 @@ def _on_content_changed(sender, **kwargs):
 
 def connect_signals():
     content_changed.connect(_on_content_changed, dispatch_uid="cdn-purge-everything")
+    request_started.connect(_on_request_started, dispatch_uid="cdn-request-started")
+    request_finished.connect(_on_request_finished, dispatch_uid="cdn-request-finished")
 
 
 class TimeLimited:
-    """A backend's ``TIMEOUT`` (seconds a purge request may take; ``FRONTEND_CACHE_TIMEOUT``),
-    taken from its parameters before Wagtail's backend reads the rest."""
+    """A backend's ``TIMEOUT`` (``FRONTEND_CACHE_TIMEOUT``), taken from its parameters
+    before Wagtail's backend reads the rest; ``remaining()`` is what is left of the
+    purge's deadline for the next request."""
 
     def __init__(self, params):
         params = dict(params)
-        self.timeout = float(params.pop("TIMEOUT", 3))
+        self.timeout = float(params.pop("TIMEOUT", DEFAULT_DEADLINE))
         super().__init__(params)
+
+    def remaining(self) -> float:
+        deadline = getattr(_state, "deadline", None)
+        if deadline is None:  # called directly, not by purge_urls_within
+            return self.timeout
+        return min(self.timeout, deadline - time.monotonic())
+
+
+def _shut(connection, cut: threading.Event) -> None:
+    """Cut ``connection`` off, waking a read blocked on it in another thread."""
+    cut.set()
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class HTTPBackend(TimeLimited, WagtailHTTP):
-    """Wagtail's HTTP (Varnish) backend with a time limit (``TIMEOUT``) on each purge.
+    """Wagtail's HTTP (Varnish) backend, within the purge's deadline.
 
-    Wagtail's ``purge`` calls ``urlopen`` with no timeout and logs only HTTP and URL
-    errors; this one is the same request (``PURGE`` to ``LOCATION`` with the page's
-    ``Host``) given ``TIMEOUT`` seconds, and logs every failure.
+    The same request as Wagtail's (``PURGE`` to ``LOCATION`` with the page's ``Host``),
+    but a socket timeout bounds each read, not the request: a watchdog shuts the
+    connection when the deadline comes, however slowly the answer trickles in. Every
+    failure is logged.
     """
 
     def purge(self, url):
         parts = urlsplit(url)
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        request = PurgeRequest(
-            url=urlunsplit((self.cache_scheme, self.cache_netloc, parts.path, parts.query, "")),
-            headers={"Host": host, "User-Agent": "thet-site-purge"},
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        seconds = self.remaining()
+        if seconds <= 0:
+            logger.error("Couldn't purge %s: out of time", url)
+            return
+        kind = (
+            http.client.HTTPSConnection
+            if self.cache_scheme == "https"
+            else http.client.HTTPConnection
         )
+        connection = kind(self.cache_netloc, timeout=seconds)
+        cut = threading.Event()
+        watchdog = threading.Timer(seconds, _shut, args=(connection, cut))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            with urlopen(request, timeout=self.timeout):  # noqa: S310 - LOCATION is ours
-                pass
-        except HTTPError as error:
-            logger.error("Couldn't purge %s: the cache answered %s", url, error.code)
-        except OSError as error:  # URLError, refused, timed out
-            logger.error("Couldn't purge %s: %s", url, getattr(error, "reason", error))
+            connection.request(
+                "PURGE", path, headers={"Host": host, "User-Agent": "thet-site-purge"}
+            )
+            response = connection.getresponse()
+            response.read()
+            if response.status >= 400:
+                logger.error("Couldn't purge %s: the cache answered %s", url, response.status)
+        except (OSError, http.client.HTTPException) as error:  # refused, timed out, cut off
+            reason = str(error)
+            if cut.is_set():
+                reason = f"timed out: no answer within the deadline ({seconds:.1f} s left)"
+            logger.error("Couldn't purge %s: %s", url, reason)
+        finally:
+            watchdog.cancel()
+            connection.close()
 
 
 class CloudflareBackend(TimeLimited, WagtailCloudflare):
@@ -192,7 +313,7 @@ class CloudflareBackend(TimeLimited, WagtailCloudflare):
                 self.cloudflare_purge_endpoint_url,
                 json={"purge_everything": True},
                 headers=headers,
-                timeout=self.timeout,
+                timeout=max(self.remaining(), 0.1),
             )
             ok = response.ok and response.json().get("success")
         except (requests.RequestException, ValueError):

@@ -26,6 +26,15 @@ def neutralise(value):
     return value
 
 
+def unneutralise(value: str) -> str:
+    """The text of a cell that ``neutralise`` wrote: its added ``'`` removed again, so a
+    file downloaded from the site reads back as what it held. Other cells, including a
+    leading ``'`` before anything else, are unchanged."""
+    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def guard_admin_exports() -> None:
     """Neutralise every cell of the Wagtail admin's CSV exports.
 

@@ -116,7 +116,12 @@ def page_cache_config(base_dir: Path, environ: Mapping[str, str] | None = None) 
     return {
         "BACKEND": "thet_site.filecache.PrivateFileBasedCache",
         "LOCATION": environ.get("PAGE_CACHE_DIR") or default_dir,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # Bounded in entries and in bytes (thet_site/filecache.py): a flood of distinct
+        # addresses replaces pages, it cannot fill the disk.
+        "OPTIONS": {
+            "MAX_ENTRIES": 5000,
+            "MAX_BYTES": env_int("PAGE_CACHE_MAX_MB", 200, environ=environ) * 1024 * 1024,
+        },
     }
 
 
@@ -174,7 +179,7 @@ def frontend_cache_config(environ: Mapping[str, str] | None = None) -> dict[str,
         if not value:
             raise ImproperlyConfigured(f"FRONTEND_CACHE_BACKEND={name} needs {variable}.")
         config[option] = value
-    # Seconds each purge request may take before it is logged and given up (cdn.py).
+    # Seconds the whole purge may take (one deadline) before it is cut off and logged (cdn.py).
     timeout = env_int("FRONTEND_CACHE_TIMEOUT", 3, environ=environ)
     if timeout < 1:
         raise ImproperlyConfigured(f"FRONTEND_CACHE_TIMEOUT must be 1 or more, not {timeout}.")

@@ -60,13 +60,14 @@ def data_url(page, request, fmt: str, querystring: str = "") -> str:
     return page.get_url(request) + route + (f"?{querystring}" if querystring else "")
 
 
-def bounded(queryset) -> tuple[list, int]:
-    """At most ``MAX_ROWS`` of ``queryset`` as a list, and how many match in all (one
-    query, and a count only when there are more)."""
-    rows = list(queryset[: MAX_ROWS + 1])
-    if len(rows) <= MAX_ROWS:
+def bounded(queryset, limit: int | None = None) -> tuple[list, int]:
+    """At most ``limit`` (``MAX_ROWS``) of ``queryset`` as a list, and how many match in
+    all (one query, and a count only when there are more)."""
+    limit = MAX_ROWS if limit is None else limit
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
         return rows, len(rows)
-    return rows[:MAX_ROWS], queryset.count()
+    return rows[:limit], queryset.count()
 
 
 def joined(values) -> str:
@@ -111,13 +112,23 @@ def respond(
     ``params``: the query-string parameters the listing reads (the cache varies on them).
     ``build()`` returns a dict: ``querystring`` (the valid filters), ``source`` (the
     listing's absolute URL), ``attribution``, ``items`` (JSON objects), ``total``,
-    ``csv_header`` and ``csv_rows`` (lists of cells, in the items' order).
+    ``csv_header`` and ``csv_rows`` (lists of cells, in the items' order). For another
+    format (a listing's own, such as the projects' IATI XML) it returns ``body`` (bytes),
+    ``content_type``, ``count`` and ``total``, and may set ``status``.
     """
 
     def render() -> tuple[dict, bytes]:
         data = build()
-        items, total = data["items"], data["total"]
+        total = data["total"]
         headers = {}
+        if fmt not in FORMATS:
+            headers["Content-Type"] = data["content_type"]
+            headers["Status"] = str(data.get("status", 200))
+            headers["X-Total-Count"] = str(total)
+            if total > data["count"]:
+                headers["X-Truncated"] = f"first {data['count']} of {total} rows"
+            return headers, data["body"]
+        items = data["items"]
         if fmt == "csv":
             body = write_csv(data["csv_header"], data["csv_rows"])
             name = download_name(kind, data["querystring"], "csv")
@@ -149,7 +160,9 @@ def respond(
 
     vary = (fmt, vary_on_params(request, params))
     headers, body = remember(request, f"opendata:{kind}", vary, render)
-    response = HttpResponse(body, content_type=headers.pop("Content-Type"))
+    response = HttpResponse(
+        body, content_type=headers.pop("Content-Type"), status=int(headers.pop("Status", 200))
+    )
     for name, value in headers.items():
         response[name] = value
     # Public data, the same for everyone (no cookie changes it): readable by any site's

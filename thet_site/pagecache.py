@@ -4,13 +4,12 @@ How it works
 ------------
 * ``PageCacheMiddleware`` sits before the session, auth and everything else that touches
   the database. A GET or HEAD from a visitor without a session cookie is looked up in the
-  ``pages`` cache under a key made of the scheme, host, path and only the query-string
-  parameters some page reads (``PAGE_CACHE_QUERY_PARAMS``: ``?utm_source=...`` variants
-  share one entry; ``tests/test_pagecache.py`` fails if a page reads one not listed).
-  The page is stored with the site's *generation* at the time, and counts only if that
-  is still the current one (both are read in one round trip). A hit is returned
-  straight away: no database, no templates. So cached pages are still served while the
-  database is down.
+  ``pages`` cache under a key made of the scheme, host, path and the *normalised* values
+  of the query-string parameters that page reads, and nothing else (see "What a page
+  reads" below). The page is stored with the site's *generation* at the time, and counts
+  only if that is still the current one (both are read in one round trip). A hit is
+  returned straight away: no database, no templates. So cached pages are still served
+  while the database is down.
 * A miss goes on through the site; the response is stored only if it is a plain 200 for
   an anonymous visitor that sets no cookie (so no CSRF cookie), holds no CSRF token, is
   not private/no-store, and is not under an excluded prefix (the admin, documents,
@@ -30,6 +29,24 @@ How it works
   server is seen on all of them on the next request. Without Redis the ``pages`` cache
   is file based, shared by the gunicorn workers of one machine.
 
+What a page reads
+-----------------
+Each page type and view states the parameters it reads and how each is normalised
+(``QUERY_KINDS``): a page class's ``query_params`` (asked through its
+``get_query_params()`` by the ``before_serve_page`` hook in ``thet_site/wagtail_hooks.py``,
+so a routable page can give each route its own), or ``reads_query(...)`` around a plain
+view. Before the view runs, ``read_query`` replaces ``request.GET`` with just those
+parameters, normalised: the page can only see what its key holds, so two addresses that
+share an entry always render the same thing. ``?utm_source=...``, ``?kind=<random>`` on
+a listing, ``data.json?page=<random>``: all the plain entry. The open data files key
+their search words case-, order- and repeat-free (``words``), so ``?q=PROJECT`` after
+``?q=project`` is one entry, built once.
+
+The middleware learns what a path reads from the first response it stores there (a
+small record per path, kept with the generation): a request with a query string for a
+path it has not learnt yet is a miss, and stores under the normalised key. A view that
+states nothing is cached only when the request has no query string at all.
+
 Why one generation rather than per-page keys: a page shows parts of other pages
 (menus, footers, listings, featured publications, counts), so working out exactly which
 stored pages a change affects is fragile; dropping everything costs one re-render per
@@ -41,8 +58,11 @@ outage slows the site down, it never takes it down.
 
 import hashlib
 import logging
+import re
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from urllib.parse import urlencode
 
@@ -51,6 +71,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
+from django.http import QueryDict
 from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from wagtail.contrib.search_promotions.models import SearchPromotion
@@ -94,6 +115,30 @@ def bump_generation() -> None:
         logger.exception("Could not invalidate the page cache")
 
 
+# Set inside ``one_invalidation``: whether a change has asked for an invalidation yet.
+_held: ContextVar[list | None] = ContextVar("pagecache_held", default=None)
+
+
+@contextmanager
+def one_invalidation():
+    """Within the block, any number of changes invalidate the cache once, at its end.
+
+    For code that publishes thousands of pages in one go (the project import): each
+    page's ``page_published`` would otherwise write a new generation, one cache write
+    per page, when one at the end (and one at the commit) does the same."""
+    if _held.get() is not None:
+        yield
+        return
+    token = _held.set([])
+    try:
+        yield
+    finally:
+        asked = _held.get()
+        _held.reset(token)
+        if asked:
+            invalidate()
+
+
 def invalidate() -> None:
     """Invalidate now and again once the transaction commits.
 
@@ -101,6 +146,10 @@ def invalidate() -> None:
     commit may have stored the old content under the new generation. One publish sends
     several signals; the bump at commit is registered once per transaction.
     """
+    held = _held.get()
+    if held is not None:
+        held.append(True)
+        return
     bump_generation()
     content_changed.send(sender=invalidate)
     connection = transaction.get_connection()
@@ -113,12 +162,105 @@ def vary_on_params(request, names) -> str:
     return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
 
 
-def cache_key(request) -> str:
-    """Scheme, host, path and only the parameters some page reads
-    (``PAGE_CACHE_QUERY_PARAMS``): ``?utm_source=...`` variants share one entry."""
-    query = vary_on_params(request, settings.PAGE_CACHE_QUERY_PARAMS)
-    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
+# --- What a page reads ----------------------------------------------------------------
+
+NUMBER = re.compile(r"[0-9]{1,40}")
+WORD_CHARACTERS = re.compile(r"[^\w\s'-]")
+
+
+def _text(values):
+    """The last value, as typed (a form reads the last of a repeated parameter)."""
+    return values[-1] if values and values[-1] else None
+
+
+def _number(values):
+    """A whole number without leading zeros; anything else is as if it were not given."""
+    value = values[-1].strip() if values else ""
+    return str(int(value)) if NUMBER.fullmatch(value) else None
+
+
+def _words(values):
+    """Search words whatever their case, order and repeats: lower case, each once, sorted."""
+    words = WORD_CHARACTERS.sub(" ", " ".join(values)).lower().split()
+    words = {word.strip("-'") for word in words} - {""}
+    return " ".join(sorted(words)) or None
+
+
+# How a declared parameter's values are normalised, by name; a tuple (or frozenset) of
+# strings instead is a choice: the value if it is one of them, else nothing.
+QUERY_KINDS = {"text": _text, "number": _number, "words": _words}
+
+
+def normalised_query(query: QueryDict, params) -> str:
+    """``query`` reduced to the declared ``params`` ({name: kind}), each value normalised,
+    in the declared order: what the page cache keys on and the page reads."""
+    pairs = []
+    for name, kind in params.items():
+        values = query.getlist(name)
+        if not values:
+            continue
+        if isinstance(kind, str):
+            value = QUERY_KINDS[kind](values)
+        else:
+            value = values[-1] if values[-1] in kind else None
+        if value is not None:
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def read_query(request, params) -> None:
+    """Say that this response depends on the query-string ``params`` ({name: kind}) only,
+    and let the view see only those, normalised (``request.GET`` is replaced)."""
+    params = dict(params)
+    for kind in params.values():
+        if isinstance(kind, str) and kind not in QUERY_KINDS:
+            raise ValueError(f"Unknown query parameter kind {kind!r}")
+    request.page_cache_query = params
+    request.GET = QueryDict(normalised_query(request.GET, params))
+
+
+def reads_query(params, view):
+    """``view`` (a plain Django view) reading only the query-string ``params``."""
+    params = dict(params)
+
+    def wrapped(request, *args, **kwargs):
+        read_query(request, params)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = getattr(view, "__name__", type(view).__name__)
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def read_page_query(page, request, serve_args, serve_kwargs) -> None:
+    """Ask ``page`` which parameters the view it is about to serve reads
+    (``get_query_params``, given Wagtail's serve arguments: a routable page passes the
+    route's view). A page without the method states nothing."""
+    ask = getattr(page, "get_query_params", None)
+    if ask is not None:
+        read_query(request, ask(*serve_args, **serve_kwargs))
+
+
+def base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}{request.path}"
+
+
+def cache_key(base: str, query: str) -> str:
+    """The entry of ``base`` (scheme, host, path) with the normalised ``query``."""
+    return "pagecache:page:" + hashlib.sha256(f"{base}?{query}".encode()).hexdigest()
+
+
+def reads_key(base: str) -> str:
+    """Where the parameters the page at ``base`` reads are recorded."""
+    return "pagecache:reads:" + hashlib.sha256(base.encode()).hexdigest()
+
+
+def entry_query(raw: QueryDict, params) -> str | None:
+    """The normalised query to key on, or None when the response must not be shared: the
+    view stated nothing and the request has a query string."""
+    if params is None:
+        return None if raw else ""
+    return normalised_query(raw, params)
 
 
 def _response_is_cacheable(request, response) -> bool:
@@ -158,19 +300,28 @@ class PageCacheMiddleware:
             request.page_cache = "bypass"
             return self.get_response(request)
         encoding = preferred_encoding(request)
+        raw = request.GET  # the view may replace it with the parameters it reads (read_query)
         try:
             cache = page_cache()
-            key = cache_key(request)
-            # One round trip to Redis: the generation and the stored page together, in
-            # the one encoding this client wants.
-            found = cache.get_many([GENERATION_KEY, f"{key}:{encoding}"])
+            base = base_url(request)
+            plain = f"{cache_key(base, '')}:{encoding}"
+            # One round trip to Redis: the generation, what this path reads and its entry
+            # without parameters, in the one encoding this client wants.
+            found = cache.get_many([GENERATION_KEY, reads_key(base), plain])
             generation = found.get(GENERATION_KEY) or current_generation(cache)
+            stored = found.get(plain) if not raw else None
+            known = found.get(reads_key(base))
+            if raw and known is not None and known[0] == generation:
+                query = entry_query(raw, known[1])
+                if query == "":
+                    stored = found.get(plain)
+                elif query is not None:
+                    stored = cache.get(f"{cache_key(base, query)}:{encoding}")
         except Exception:  # DisallowedHost, or the cache is unreachable
             logger.warning("Page cache lookup failed", exc_info=True)
             request.page_cache = "error"
             return self.get_response(request)
         request._content_generation = generation  # for thet_site.fragments
-        stored = found.get(f"{key}:{encoding}")
         if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
             stored[1]["X-Page-Cache"] = "hit"
@@ -178,7 +329,9 @@ class PageCacheMiddleware:
 
         request.page_cache = "miss"
         response = self.get_response(request)
-        if not _response_is_cacheable(request, response):
+        declared = getattr(request, "page_cache_query", None)
+        query = entry_query(raw, declared)
+        if query is None or not _response_is_cacheable(request, response):
             response["X-Page-Cache"] = "miss"
             return response
         # Browsers revalidate every time (ETag / Last-Modified give them a cheap
@@ -188,9 +341,12 @@ class PageCacheMiddleware:
             response["Last-Modified"] = http_date(time.time())
         set_response_etag(response)
         variants = encoded_variants(response)
+        key = cache_key(base, query)
         try:
             for name, variant in variants.items():
                 cache.set(f"{key}:{name}", (generation, variant), self.timeout)
+            if declared is not None:
+                cache.set(reads_key(base), (generation, declared), self.timeout)
         except Exception:
             logger.warning("Page cache store failed", exc_info=True)
         response = variants[encoding]

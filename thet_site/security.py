@@ -1,10 +1,15 @@
 """Small security helpers (#9)."""
 
+import hashlib
+import hmac
+import secrets
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -20,6 +25,27 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) >= count:
         return forwarded[-count]
     return forwarded[0] if forwarded else remote
+
+
+def daily_salt() -> str:
+    """A random value for today, shared by the servers through the cache and forgotten
+    after two days; derived from SECRET_KEY and the date when the cache cannot keep one."""
+    day = timezone.now().date().isoformat()
+    key = f"visitor-salt:{day}"
+    try:
+        cache = caches["default"]
+        cache.add(key, secrets.token_hex(16), 2 * 86400)
+        salt = cache.get(key)
+    except Exception:  # a cache outage: the derived salt will do
+        salt = None
+    return salt or hmac.new(settings.SECRET_KEY.encode(), day.encode(), "sha256").hexdigest()
+
+
+def daily_visitor(request: HttpRequest) -> str:
+    """An opaque name for this visitor today (their address, through ``client_ip``, hashed
+    with ``daily_salt``): enough to count something once per visitor and day, without
+    keeping an address or linking one day's visitor to another's."""
+    return hashlib.sha256(f"{daily_salt()}|{client_ip(request)}".encode()).hexdigest()
 
 
 class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes is untyped

@@ -258,16 +258,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_ALIAS = "pages"
 CACHES[PAGE_CACHE_ALIAS] = page_cache_config(BASE_DIR)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/documents/", "/health/"]
-# #14: the page cache keys on the path and only these query-string parameters (every one
-# that some public page reads: the listings' filters, search, sitemap pages), so
-# ?utm_source=... variants share one entry. A test fails if a page reads one not here.
-PAGE_CACHE_QUERY_PARAMS = [
-    *("q", "page"),  # the listings and site search
-    *("country", "theme", "partner", "programme"),  # the project listing
-    *("type", "topic", "year"),  # the publication listing
-    "kind",  # site search
-    "p",  # sitemap pages
-]
+# The page cache keys each page on the query-string parameters that page says it reads
+# (a page class's query_params, or reads_query around a view: thet_site/pagecache.py).
 # Apps whose models (snippets, settings, orderables) are shown on pages: saving one
 # invalidates the page cache.
 PAGE_CACHE_CONTENT_APPS = ["pages", "policy", "partnerships"]

@@ -13,6 +13,7 @@ from pages import sitemaps
 from policy.feeds import PublicationFeed
 from sitewide import views as sitewide_views
 from thet_site.media import serve_image
+from thet_site.pagecache import reads_query
 
 # #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
 handler500 = "thet_site.database.server_error"
@@ -22,7 +23,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", sitewide_views.search, name="search"),
     path("health/", sitewide_views.health, name="health"),
-    path("publications/feed/", PublicationFeed(), name="publication_feed"),
+    # Views that read no query string: every address with one shares the plain entry.
+    path("publications/feed/", reads_query({}, PublicationFeed()), name="publication_feed"),
     # --- Find and share (#7) ---
     # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
     path(
@@ -39,7 +41,9 @@ urlpatterns = [
     ),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        reads_query(
+            {}, TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots_txt",
     ),
 ]
@@ -53,5 +57,5 @@ if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
 
 # Open data (#16): a page's routes that end in a file name, such as
 # /our-work/projects/data.csv (Wagtail's own pattern only takes paths that end in "/").
-urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json))$", wagtail_views.serve)]
+urlpatterns += [re_path(r"^((?:[\w\-]+/)+data\.(?:csv|json|xml))$", wagtail_views.serve)]
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,6 +1,6 @@
 """Links to a listing's open data (#16): ``<link rel="alternate">`` in the head and the
-visible "Download these N projects (CSV, JSON)" beside the result count, both keeping
-the listing's filters."""
+visible "Download these N projects (CSV, JSON, IATI XML)" beside the result count, both
+keeping the listing's filters."""
 
 from django import template
 from django.utils.formats import number_format
@@ -10,15 +10,32 @@ from thet_site.opendata import FORMATS, data_url
 
 register = template.Library()
 
+# How each format is named, in the visible link, in its accessible name and in the head.
+LABELS = {
+    "csv": ("CSV", "as a spreadsheet", "text/csv"),
+    "json": ("JSON", "as data", "application/json"),
+    "xml": ("IATI XML", "in the IATI Standard", "application/xml"),
+}
+
+
+def links(page, request, querystring):
+    """The page's data formats (``data_formats``, else CSV and JSON) with their URLs."""
+    return [
+        {
+            "url": data_url(page, request, fmt, querystring),
+            "label": LABELS[fmt][0],
+            "as": LABELS[fmt][1],
+            "type": LABELS[fmt][2],
+        }
+        for fmt in getattr(page, "data_formats", FORMATS)
+    ]
+
 
 @register.inclusion_tag("components/open_data_links.html", takes_context=True)
 def open_data_links(context, page, querystring, noun):
     """``{% open_data_links page querystring "projects" %}``: alternate links for the head."""
     request = context["request"]
-    return {
-        "noun": noun,
-        "urls": {fmt: data_url(page, request, fmt, querystring) for fmt in FORMATS},
-    }
+    return {"noun": noun, "links": links(page, request, querystring)}
 
 
 @register.inclusion_tag("components/open_data_download.html", takes_context=True)
@@ -32,7 +49,4 @@ def open_data_download(context, page, count, singular, plural, querystring):
         these += f"{number_format(count, force_grouping=True)} {plural}"
     else:
         these = f"these {number_format(count, force_grouping=True)} {plural}"
-    return {
-        "these": these,
-        "urls": {fmt: data_url(page, request, fmt, querystring) for fmt in FORMATS},
-    }
+    return {"these": these, "links": links(page, request, querystring)}

@@ -9,8 +9,11 @@ from partnerships.importers import COLUMNS, ImportFileError, import_projects
 
 class Command(BaseCommand):
     help = (
-        "Create or update partnership projects from a CSV file. Every row is checked "
-        "first; if any is wrong nothing is imported. Columns: " + ", ".join(COLUMNS) + "."
+        "Create or update partnership projects from a CSV file (comma- or "
+        "semicolon-separated UTF-8; the projects listing's data.csv is one). Every row is "
+        "checked first; if any is wrong nothing is imported. An update changes only what "
+        "a row says: blank cells and missing columns keep the project's values. "
+        "Columns: " + ", ".join(COLUMNS) + "."
     )
 
     def add_arguments(self, parser):
@@ -39,12 +42,18 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(line))
         if not report.ok:
             raise CommandError(report.summary())
+        verb = "would be" if dry_run else "was"
         if options["verbosity"] > 1:
-            for label, slugs in (("created", report.created), ("updated", report.updated)):
-                for slug in slugs:
-                    self.stdout.write(f"{label}: {slug}")
+            for slug in report.created:
+                self.stdout.write(f"created: {report.titles.get(slug, slug)} ({slug})")
             for name in report.new_snippets:
                 self.stdout.write(f"new {name}")
+        if options["verbosity"] > 0:
+            # Every change to an existing project, before and after.
+            for update in report.updates():
+                self.stdout.write(f"{update['title']} ({update['slug']}) {verb} updated:")
+                for label, before, after in update["changes"]:
+                    self.stdout.write(f"  {label}: {before} → {after}")
         prefix = "Dry run, nothing saved. " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))
         self.stdout.write(f"Took {report.seconds:.1f} s.")

@@ -17,14 +17,20 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
-from pages.models import ContentPage
+from tests.factories import ContentPageFactory
 from tests.servers import free_port
 from thet_site import cache as thet_cache
 from thet_site.env import cache_config, page_cache_config
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/our-work/projects/"]
+PAGES = ["/", "/our-work/projects/"]  # the seeded home page and listing
+
+
+@pytest.fixture
+def page(seeded):
+    """A published page like any an editor makes."""
+    return ContentPageFactory(title="About the cache breaker")
 
 
 class FakeRedis:
@@ -199,23 +205,23 @@ def fake_clock_for(cache_alias="default"):
     return clock
 
 
-def test_the_circuit_closes_when_redis_is_back(client, seeded, redis_at, caplog):
+def test_the_circuit_closes_when_redis_is_back(client, page, redis_at, caplog):
     port = free_port()
     redis_at(port, CACHE_CIRCUIT_SECONDS="5")
     clock = fake_clock_for()
     caplog.set_level(logging.INFO)
-    assert client.get("/about/").status_code == 200  # refused: the circuit opens
+    assert client.get(page.url).status_code == 200  # refused: the circuit opens
     assert client.get("/health/").json()["cache_circuit"] == "open"
 
     server = FakeRedis(hang=False, port=port)
     try:
         clock.now += 4
         for _ in range(2):  # skipped for a while yet: nothing is stored, nothing is hit
-            assert client.get("/about/")["X-Page-Cache"] == "miss"
+            assert client.get(page.url)["X-Page-Cache"] == "miss"
         assert server.data == {}
         clock.now += 2
-        assert client.get("/about/")["X-Page-Cache"] == "miss"  # probed, closed, stored
-        assert client.get("/about/")["X-Page-Cache"] == "hit"
+        assert client.get(page.url)["X-Page-Cache"] == "miss"  # probed, closed, stored
+        assert client.get(page.url)["X-Page-Cache"] == "hit"
         assert client.get("/health/").json() == {
             "status": "ok",
             "database": "ok",
@@ -229,7 +235,7 @@ def test_the_circuit_closes_when_redis_is_back(client, seeded, redis_at, caplog)
     assert "again" in messages[1][1]
 
 
-def test_what_changed_while_redis_was_unreachable_is_not_served_stale(client, seeded, redis_at):
+def test_what_changed_while_redis_was_unreachable_is_not_served_stale(client, page, redis_at):
     """Publishing while the circuit is open cannot replace the page generation in Redis:
     when Redis answers again, pages stored before the outage must not come back."""
     data = {}
@@ -237,19 +243,18 @@ def test_what_changed_while_redis_was_unreachable_is_not_served_stale(client, se
     port = server.port
     redis_at(port)
     clock = fake_clock_for()
-    assert client.get("/about/")["X-Page-Cache"] == "miss"
-    assert client.get("/about/")["X-Page-Cache"] == "hit"
+    assert client.get(page.url)["X-Page-Cache"] == "miss"
+    assert client.get(page.url)["X-Page-Cache"] == "hit"
     server.close()  # Redis unreachable: the circuit opens on the next call
 
-    about = ContentPage.objects.get(slug="about")
-    about.title = "Retitled while Redis was away"
-    about.save_revision().publish()
-    assert "Retitled while Redis was away" in client.get("/about/").content.decode()
+    page.title = "Retitled while Redis was away"
+    page.save_revision().publish()
+    assert "Retitled while Redis was away" in client.get(page.url).content.decode()
 
     server = FakeRedis(hang=False, port=port, data=data)  # back, with what it held
     try:
         clock.now += 31
-        assert "Retitled while Redis was away" in client.get("/about/").content.decode()
+        assert "Retitled while Redis was away" in client.get(page.url).content.decode()
     finally:
         server.close()
 

@@ -13,12 +13,18 @@ import brotli
 import pytest
 from wagtail.models import PageViewRestriction
 
-from pages.models import ContentPage
+from .factories import ContentPageFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECTS = "/our-work/projects/"
+PROJECTS = "/our-work/projects/"  # the seeded listing, the largest page
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
+
+
+@pytest.fixture
+def page(seeded):
+    """A published page like any an editor makes."""
+    return ContentPageFactory(title="About compression")
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +57,10 @@ def test_brotli_is_preferred_and_a_refused_coding_is_not_used(client, seeded):
     assert "Content-Encoding" not in client.get("/", HTTP_ACCEPT_ENCODING="identity")
 
 
-def test_the_first_visit_to_the_projects_listing_transfers_under_40_kb(client, seeded):
+def test_the_first_visit_to_the_projects_listing_transfers_under_40_kb(client, page):
     for accept in ("gzip, deflate, br", "gzip"):
-        client.get("/about/")  # not the listing: its first visit below is a real miss
-        ContentPage.objects.get(slug="about").save_revision().publish()  # a new generation
+        client.get(page.url)  # not the listing: its first visit below is a real miss
+        page.save_revision().publish()  # a new generation
         response = client.get(PROJECTS, HTTP_ACCEPT_ENCODING=accept)
         assert response["X-Page-Cache"] == "miss"
         assert len(response.content) < 40_000, (accept, len(response.content))
@@ -74,25 +80,24 @@ def test_a_hit_sends_the_stored_bytes_without_compressing(client, seeded, monkey
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip", None])
-def test_etag_and_last_modified_still_give_304s(client, seeded, encoding):
+def test_etag_and_last_modified_still_give_304s(client, page, encoding):
     accept = {"HTTP_ACCEPT_ENCODING": encoding} if encoding else {}
-    first = client.get("/about/", **accept)
+    first = client.get(page.url, **accept)
     for _ in ("miss", "hit"):
-        assert client.get("/about/", HTTP_IF_NONE_MATCH=first["ETag"], **accept).status_code == 304
-        since = client.get("/about/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"], **accept)
+        assert client.get(page.url, HTTP_IF_NONE_MATCH=first["ETag"], **accept).status_code == 304
+        since = client.get(page.url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"], **accept)
         assert since.status_code == 304
     # A compressed representation's ETag is weak (as Django's GZipMiddleware makes it).
     assert first["ETag"].startswith("W/") == bool(encoding)
 
 
-def test_a_page_with_a_csrf_token_is_not_compressed_or_cached(client, seeded):
+def test_a_page_with_a_csrf_token_is_not_compressed_or_cached(client, page):
     """A password-protected page's prompt is a form with the visitor's CSRF token."""
-    about = ContentPage.objects.get(slug="about")
     PageViewRestriction.objects.create(
-        page=about, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-launch"
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-launch"
     )
     for cookie in (False, True):  # a first visit sets the CSRF cookie; a later one uses it
-        response = client.get("/about/", HTTP_ACCEPT_ENCODING="gzip, br")
+        response = client.get(page.url, HTTP_ACCEPT_ENCODING="gzip, br")
         assert b"csrfmiddlewaretoken" in response.content, cookie
         assert "Content-Encoding" not in response
         assert response["X-Page-Cache"] == "miss"

@@ -9,9 +9,11 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages.models import ContentPage, OurWorkPage
-from partnerships.models import Country, ProgrammePage, ProjectIndexPage, ProjectPage
-from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage, PublicationType
+from partnerships.models import ProgrammePage, ProjectIndexPage, ProjectPage
+from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage
 from sitewide.seed import load_seed_content
+
+from .factories import CountryFactory, PublicationTypeFactory
 
 
 @pytest.mark.django_db
@@ -45,7 +47,7 @@ class TestEditorsCanCreate(WagtailPageTestCase):
 
     def test_project_page(self):
         index = ProjectIndexPage.objects.get()
-        nepal = Country.objects.get(iso_code="NP")
+        country = CountryFactory()
         data = nested_form_data(
             {
                 "title": "Nepal screening",
@@ -55,13 +57,13 @@ class TestEditorsCanCreate(WagtailPageTestCase):
             }
         )
         # The type-to-pick field (#15) posts the chosen items as JSON.
-        data["countries"] = json.dumps([{"pk": nepal.pk}])
+        data["countries"] = json.dumps([{"pk": country.pk}])
         self.assertCanCreate(index, ProjectPage, data)
-        assert list(ProjectPage.objects.get(slug="nepal-screening").countries.all()) == [nepal]
+        assert list(ProjectPage.objects.get(slug="nepal-screening").countries.all()) == [country]
 
     def test_publication_page(self):
         index = PublicationIndexPage.objects.get()
-        briefing = PublicationType.objects.get(slug="briefing")
+        briefing = PublicationTypeFactory(name="Budget note")
         self.assertCanCreate(
             index,
             PublicationPage,

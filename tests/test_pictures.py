@@ -17,9 +17,16 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from pages.models import ContentPage, HomePage
-from partnerships.models import Country, ProjectIndexPage, ProjectPage
+from pages.models import HomePage
+from partnerships.models import ProjectIndexPage, ProjectPage
 from policy.models import PublicationPage
+
+from .factories import (
+    ContentPageFactory,
+    CountryFactory,
+    ProjectPageFactory,
+    PublicationPageFactory,
+)
 
 
 def make_photo(title="Midwives in training", size=(1800, 1000)):
@@ -31,8 +38,18 @@ def make_photo(title="Midwives in training", size=(1800, 1000)):
 
 
 @pytest.fixture
-def photo(media_root):
+def photo(db, media_root):
     return make_photo()
+
+
+@pytest.fixture
+def project(seeded):
+    return ProjectPageFactory(title="A project to picture", countries=[CountryFactory()])
+
+
+@pytest.fixture
+def publication(seeded):
+    return PublicationPageFactory(title="A report to cover")
 
 
 @pytest.fixture
@@ -62,13 +79,12 @@ def pictures(html):
 
 
 def project_form(project, **extra):
-    tanzania = Country.objects.get(iso_code="TZ")
     return nested_form_data(
         {
             "title": project.title,
             "slug": project.slug,
             "summary": project.summary,
-            "countries": json.dumps([{"pk": tanzania.pk}]),
+            "countries": json.dumps([{"pk": c.pk} for c in project.countries.all()]),
             "themes": "null",
             "uk_partners": "null",
             "overseas_partners": "null",
@@ -78,9 +94,8 @@ def project_form(project, **extra):
     )
 
 
-def test_a_picture_needs_alt_text_or_the_decorative_tick(client, comms, photo):
+def test_a_picture_needs_alt_text_or_the_decorative_tick(client, comms, photo, project):
     client.force_login(comms)
-    project = ProjectPage.objects.live().first()
     url = f"/admin/pages/{project.pk}/edit/"
 
     response = client.post(url, project_form(project, hero_image=photo.pk))
@@ -105,11 +120,13 @@ def test_a_picture_needs_alt_text_or_the_decorative_tick(client, comms, photo):
     assert project.get_latest_revision_as_object().hero_image_decorative
 
 
-def test_the_picture_is_on_the_content_tab_of_projects_publications_and_home(client, comms):
+def test_the_picture_is_on_the_content_tab_of_projects_publications_and_home(
+    client, comms, project, publication
+):
     client.force_login(comms)
     for page, field in [
-        (ProjectPage.objects.live().first(), "hero_image"),
-        (PublicationPage.objects.live().first(), "cover_image"),
+        (project, "hero_image"),
+        (publication, "cover_image"),
         (HomePage.objects.get(), "hero_image"),
     ]:
         html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
@@ -121,9 +138,8 @@ def test_the_picture_is_on_the_content_tab_of_projects_publications_and_home(cli
         assert 'name="hero_image"' not in promote_tab
 
 
-def test_a_cover_needs_alt_text_or_the_decorative_tick_too(client, comms, photo):
+def test_a_cover_needs_alt_text_or_the_decorative_tick_too(client, comms, photo, publication):
     client.force_login(comms)
-    publication = PublicationPage.objects.live().first()
 
     def post(**picture):
         data = nested_form_data(
@@ -153,8 +169,7 @@ def test_a_cover_needs_alt_text_or_the_decorative_tick_too(client, comms, photo)
 # --- What visitors get --------------------------------------------------------------------
 
 
-def test_project_cards_show_the_picture_as_responsive_avif_and_webp(seeded, client, photo):
-    project = ProjectPage.objects.live().order_by("title").first()
+def test_project_cards_show_the_picture_as_responsive_avif_and_webp(client, photo, project):
     project.hero_image = photo
     project.hero_image_alt = "Midwives practising newborn resuscitation"
     project.save_revision().publish()
@@ -192,8 +207,7 @@ def test_cards_without_a_picture_have_no_placeholder(seeded, client):
     assert "card__image" not in html
 
 
-def test_a_decorative_picture_gets_empty_alt(seeded, client, photo):
-    project = ProjectPage.objects.live().order_by("title").first()
+def test_a_decorative_picture_gets_empty_alt(client, photo, project):
     project.hero_image = photo
     project.hero_image_alt = "Ignored: the editor ticked decorative"
     project.hero_image_decorative = True
@@ -217,8 +231,7 @@ def test_the_home_page_shows_its_picture_at_once(seeded, client, photo):
     assert 'type="image/avif"' in hero and 'type="image/webp"' in hero
 
 
-def test_publication_cards_show_the_cover_with_its_alt_text(seeded, client, photo):
-    publication = PublicationPage.objects.live().order_by("-publication_date").first()
+def test_publication_cards_show_the_cover_with_its_alt_text(client, photo, publication):
     publication.cover_image = photo
     publication.cover_image_alt = "Cover: a nurse in a blue uniform"
     publication.save_revision().publish()
@@ -230,8 +243,7 @@ def test_publication_cards_show_the_cover_with_its_alt_text(seeded, client, phot
     assert any(i["alt"] == "Cover: a nurse in a blue uniform" for i in media_imgs(html))
 
 
-def test_the_share_image_is_the_picture_with_its_alt_text(seeded, client, photo):
-    project = ProjectPage.objects.live().first()
+def test_the_share_image_is_the_picture_with_its_alt_text(client, photo, project):
     project.hero_image = photo
     project.hero_image_alt = "Midwives practising newborn resuscitation"
     project.save_revision().publish()
@@ -258,11 +270,7 @@ def test_pictures_on_cards_add_no_query_per_card(seeded, client, full_render, me
     projects[0].save_revision().publish()
     one = count()
     for n in range(20 - len(projects)):
-        projects.append(
-            index.add_child(
-                instance=ProjectPage(title=f"Extra project {n:02}", summary="More work.")
-            )
-        )
+        projects.append(ProjectPageFactory(parent=index, title=f"Extra project {n:02}"))
     for n, project in enumerate(projects[:20]):
         project.hero_image = make_photo(f"Photo {n}", size=(700, 400))
         project.hero_image_alt = f"Photo {n}"
@@ -281,11 +289,11 @@ def test_the_migration_keeps_pictures_as_they_were_shown(seeded, photo):
     keep the description they had ("Cover of <title>")."""
     about = HomePage.objects.get()
     HomePage.objects.filter(pk=about.pk).update(hero_image=photo)
-    project = ProjectPage.objects.live().first()
+    project = ProjectPageFactory()
     ProjectPage.objects.filter(pk=project.pk).update(hero_image=photo)
-    publication = PublicationPage.objects.live().first()
+    publication = PublicationPageFactory()
     PublicationPage.objects.filter(pk=publication.pk).update(cover_image=photo)
-    described = ProjectPage.objects.exclude(pk=project.pk).live().first()
+    described = ProjectPageFactory()
     ProjectPage.objects.filter(pk=described.pk).update(hero_image=photo, hero_image_alt="Kept")
 
     for module in (
@@ -309,12 +317,12 @@ def test_the_migration_keeps_pictures_as_they_were_shown(seeded, photo):
 def test_featured_page_cards_show_pictures_without_a_query_per_card(
     seeded, client, full_render, media_root
 ):
-    projects = list(ProjectPage.objects.live().order_by("title")[:3])
+    projects = [ProjectPageFactory(title=f"Featured project {n}") for n in range(3)]
     for n, project in enumerate(projects):
         project.hero_image = make_photo(f"Featured {n}", size=(700, 400))
         project.hero_image_alt = f"Featured photo {n}"
         project.save_revision().publish()
-    about = ContentPage.objects.get(slug="about")
+    about = ContentPageFactory(title="About featured projects")
 
     def feature(pages):
         about.body = [
@@ -322,9 +330,9 @@ def test_featured_page_cards_show_pictures_without_a_query_per_card(
             *[block for block in about.body.raw_data if block["type"] != "featured_pages"],
         ]
         about.save_revision().publish()
-        client.get("/about/")
+        client.get(about.url)
         with CaptureQueriesContext(connection) as ctx:
-            html = client.get("/about/").content.decode()
+            html = client.get(about.url).content.decode()
         return html, len(ctx)
 
     html, one = feature([projects[0].pk])

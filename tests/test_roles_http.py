@@ -25,6 +25,12 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from pages import roles
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage
 from tests.conftest import PDF_BYTES
+from tests.factories import (
+    ContentPageFactory,
+    DocumentFactory,
+    ImageFactory,
+    PublicationPageFactory,
+)
 from tests.test_roles import (
     add_publication_url,
     as_user,
@@ -38,12 +44,16 @@ from tests.test_roles import (
 pytestmark = pytest.mark.django_db
 
 
-def about():
-    return Page.objects.get(slug="about")
+@pytest.fixture
+def about(seeded):
+    """An ordinary live page, as any editor makes."""
+    return ContentPageFactory(title="About our roles")
 
 
-def a_publication():
-    return PublicationPage.objects.live().order_by("pk").first()
+@pytest.fixture
+def a_publication(seeded):
+    """A live publication that went through sign-off."""
+    return PublicationPageFactory(title="A signed-off report")
 
 
 def edit_url(page):
@@ -112,14 +122,14 @@ def test_moderator_approves_from_the_editor_too(client, policy, moderator):
     assert page.live
 
 
-def test_moderator_cannot_unpublish_a_page(client, moderator):
-    page = about()
+def test_moderator_cannot_unpublish_a_page(client, moderator, about, a_publication):
+    page = about
     url = reverse("wagtailadmin_pages:unpublish", args=(page.pk,))
     response = as_user(client, moderator).post(url, {"include_descendants": "on"})
     assert response.status_code in (302, 403)
     page.refresh_from_db()
     assert page.live
-    publication = a_publication()
+    publication = a_publication
     url = reverse("wagtailadmin_pages:unpublish", args=(publication.pk,))
     client.post(url)
     publication.refresh_from_db()
@@ -159,8 +169,8 @@ def test_moderator_cannot_publish_or_reorder_outside_a_workflow(client, policy, 
 # --- Comms editors: publish the site directly; the policy side through sign-off -----
 
 
-def test_comms_editor_publish_on_a_publication_only_saves_a_draft(client, comms):
-    page = a_publication()
+def test_comms_editor_publish_on_a_publication_only_saves_a_draft(client, comms, a_publication):
+    page = a_publication
     live_summary = page.summary
     response = as_user(client, comms).post(
         edit_url(page), publication_edit_form(page, "action-publish", summary="Unreviewed.")
@@ -203,7 +213,7 @@ def test_comms_editor_submits_a_publication_and_a_moderator_approves(client, com
     assert page.live
 
 
-def test_comms_editor_publishes_ordinary_pages_and_stays_in_the_site(client, comms):
+def test_comms_editor_publishes_ordinary_pages_and_stays_in_the_site(client, comms, about):
     response = as_user(client, comms).post(edit_url(home()), home_form("Published directly"))
     assert response.status_code == 302
     assert home().live and home().headline == "Published directly"
@@ -214,7 +224,7 @@ def test_comms_editor_publishes_ordinary_pages_and_stays_in_the_site(client, com
     response = client.get(reverse("wagtailadmin_explore_root"), follow=True)
     assert response.status_code == 200
     assert response.wsgi_request.path == at_home
-    page = about()
+    page = about
     url = reverse("wagtailadmin_pages:unpublish", args=(page.pk,))
     client.post(url)
     page.refresh_from_db()
@@ -265,17 +275,9 @@ def test_policy_team_and_moderators_cannot_promote_search_results(client, policy
 @pytest.fixture
 def live_files(client, media_root, policy):
     """A live publication whose PDF and cover the Policy team member uploaded."""
-    Document = get_document_model()
-    Image = get_image_model()
-    document = Document(title="Live report", uploaded_by_user=policy)
-    document.file.save("live-report.pdf", ContentFile(PDF_BYTES), save=False)
-    document.save()
-    image = Image(title="Live cover", uploaded_by_user=policy, file=get_test_image_file())
-    image.save()
-    page = a_publication()
-    page.document = document
-    page.cover_image = image
-    page.save_revision().publish()
+    document = DocumentFactory(title="Live report", uploaded_by_user=policy)
+    image = ImageFactory(title="Live cover", uploaded_by_user=policy)
+    page = PublicationPageFactory(document=document, cover_image=image)
     return page, document, image
 
 
@@ -341,7 +343,7 @@ def test_the_pdf_of_an_approved_scheduled_launch_cannot_be_replaced(client, medi
     document = get_document_model()(title="Next month's report")
     document.file.save("next-report.pdf", ContentFile(PDF_BYTES), save=False)
     document.save()
-    page = PublicationPage.objects.live().order_by("pk").last()
+    page = PublicationPageFactory(title="Next month's report")
     page.document = document
     page.go_live_at = timezone.now() + datetime.timedelta(days=30)
     page.save_revision().publish()  # approved: scheduled, not live yet

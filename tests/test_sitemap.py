@@ -15,6 +15,7 @@ from wagtail.models import Page, PageViewRestriction
 from pages.models import ContentPage
 from pages.sitemaps import SITEMAP_PAGE_SIZE
 from partnerships.importers import import_projects
+from tests.factories import ContentPageFactory, home_page, publication_index_page
 from tests.test_import import project_rows, to_csv
 from tests.test_metadata import SITEMAP_NS, sitemap_entries
 
@@ -32,7 +33,7 @@ def queries(client, url) -> int:
 
 @pytest.mark.django_db
 def test_lastmod_is_each_pages_own_last_publication(seeded, client, full_render):
-    about = Page.objects.get(url_path="/home/about/").specific
+    about = ContentPageFactory(title="About the sitemap")
     about.title = "About THET"
     with time_machine.travel(datetime.datetime(2031, 3, 4, 10, 0, tzinfo=datetime.UTC)):
         about.save_revision().publish()
@@ -49,25 +50,23 @@ def test_lastmod_is_each_pages_own_last_publication(seeded, client, full_render)
 
 @pytest.mark.django_db
 def test_private_and_draft_pages_are_never_listed(seeded, client, full_render):
-    about = Page.objects.get(url_path="/home/about/")
-    inside = about.add_child(instance=ContentPage(title="Board minutes", slug="board-minutes"))
-    inside.save_revision().publish()
+    trustees = ContentPageFactory(title="Trustees")
+    ContentPageFactory(parent=trustees, title="Board minutes")
     restriction = PageViewRestriction.objects.create(
-        page=about, restriction_type=PageViewRestriction.GROUPS
+        page=trustees, restriction_type=PageViewRestriction.GROUPS
     )
     restriction.groups.add(Group.objects.get(name="Comms editors"))
-    home = Page.objects.get(url_path="/home/")
-    draft = home.add_child(
+    draft = home_page().add_child(
         instance=ContentPage(title="Coming soon", slug="coming-soon", live=False)
     )
     draft.save_revision()
     entries = " ".join(sitemap_entries(client))
-    assert "/about/" not in entries
+    assert "/trustees/" not in entries
     assert "/board-minutes/" not in entries
     assert "/coming-soon/" not in entries
     assert "/publications/" in entries
     # A page with a newer draft is listed with its live version's date.
-    publications = Page.objects.get(url_path="/home/publications/").specific
+    publications = publication_index_page()
     published = publications.last_published_at
     publications.title = "Draft title"
     publications.save_revision()
@@ -102,6 +101,7 @@ def test_sitemap_pages_are_bounded_and_their_queries_flat(seeded, client, full_r
 def test_a_sitemap_page_rendered_again_runs_no_queries_until_content_changes(
     seeded, client, settings
 ):
+    about = ContentPageFactory(title="About the sitemap")
     """Kept under the content generation like the pages (#17): a crawler walking every
     sitemap page after a publish renders each once (page cache off, as in the bench)."""
     settings.PAGE_CACHE_ENABLED = False
@@ -118,7 +118,6 @@ def test_a_sitemap_page_rendered_again_runs_no_queries_until_content_changes(
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
     assert fetch("/sitemap.xml")[1] > 0 and fetch("/sitemap.xml")[1] == 0
-    about = Page.objects.get(url_path__endswith="/about/").specific
     about.save_revision().publish()  # a new generation: rendered again, then kept
     assert fetch("/sitemap-pages.xml?p=1")[1] > 0
     assert fetch("/sitemap-pages.xml?p=1")[1] == 0

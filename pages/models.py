@@ -29,6 +29,20 @@ from thet_site.privacy import public
 logger = logging.getLogger(__name__)
 
 
+class ReadsQuery:
+    """What a page type tells the page cache about the query string it reads."""
+
+    # The query-string parameters this page reads, each with how the page cache
+    # normalises it ({name: "text" | "number" | "words" | (choices)}): its cached copy is
+    # keyed on these alone, and they are all it sees (thet_site/pagecache.py).
+    query_params: dict = {}
+
+    def get_query_params(self, view=None, args=None, kwargs=None) -> dict:
+        """The parameters the view about to be served reads (Wagtail's serve arguments:
+        a routable page's route view may state its own, as ``view.query_params``)."""
+        return getattr(view, "query_params", self.query_params)
+
+
 class SummaryMixin(models.Model):
     """A short plain-text summary used in listings, cards and the meta description."""
 
@@ -58,7 +72,7 @@ PAGE_SEARCH_FIELDS = Page.search_fields + [
 ]
 
 
-class BasePage(SummaryMixin, Page):
+class BasePage(ReadsQuery, SummaryMixin, Page):
     """Shared by every page type of the site."""
 
     hero_image = models.ForeignKey(
@@ -79,16 +93,6 @@ class BasePage(SummaryMixin, Page):
 
     class Meta:
         abstract = True
-
-    # The query-string parameters this page reads, each with how the page cache
-    # normalises it ({name: "text" | "number" | "words" | (choices)}): its cached copy is
-    # keyed on these alone, and they are all it sees (thet_site/pagecache.py).
-    query_params: dict = {}
-
-    def get_query_params(self, view=None, args=None, kwargs=None) -> dict:
-        """The parameters the view about to be served reads (Wagtail's serve arguments:
-        a routable page's route view may state its own, as ``view.query_params``)."""
-        return getattr(view, "query_params", self.query_params)
 
     @property
     def hero_picture(self):
@@ -266,7 +270,7 @@ DEFAULT_CONSENT_TEXT = (
 )
 
 
-class ContactPage(SummaryMixin, AbstractEmailForm):
+class ContactPage(ReadsQuery, SummaryMixin, AbstractEmailForm):
     """The contact form (Wagtail's form builder). Each message is stored first and listed
     for editors under Forms; then a notification is emailed. A failed email is logged and
     loses nothing. Spam defences: pages/contact.py."""

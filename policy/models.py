@@ -337,7 +337,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
             authors=self.author_list,
             image=share_image_url(self, base=url),
             genre=self.publication_type.name if self.publication_type else "",
-            keywords=[topic.name for topic in self.topics.all()],
+            keywords=[topic.name for topic in self.topic_list],
             document=document,
             article_body=self.report_text,
             parts=[
@@ -358,12 +358,17 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         return [name.strip() for name in self.authors.split(",") if name.strip()]
 
     @cached_property
+    def topic_list(self) -> list:
+        """The publication's topics, read once for everything the page shows them in."""
+        return list(self.topics.all())
+
+    @cached_property
     def related_publications(self):
         """Up to three other live publications that share a topic, newest first."""
         return (
             PublicationPage.objects.for_listing()
             .exclude(pk=self.pk)
-            .filter(topics__in=self.topics.all())
+            .filter(topics__in=[topic.pk for topic in self.topic_list])
             .distinct()[:3]
         )
 

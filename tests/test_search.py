@@ -279,7 +279,8 @@ HOSTILE = [
 @pytest.mark.parametrize("query", HOSTILE)
 @pytest.mark.parametrize("kind", ["", "projects", "pages"])
 def test_hostile_queries_never_fail_or_reflect(seeded, client, query, kind):
-    response = client.get("/search/", {"q": query, "kind": kind, "page": "2'"})
+    # An empty parameter is dropped by a redirect first (thet_site.middleware).
+    response = client.get("/search/", {"q": query, "kind": kind, "page": "2'"}, follow=True)
     assert response.status_code == 200, connection.vendor
     html = response.content.decode()
     assert "<script>alert" not in html

@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.db.models import Q
 from wagtail.models import Page, Site
 
 from pages.models import MainMenu, SiteFooter
@@ -38,7 +39,9 @@ def main_menu(context):
     links = MainMenu.links_for(request) if request else []
     if links:
         chosen = [link["page"].pk for link in links if link.get("page")]
-        shown = set(public(Page.objects.live().filter(pk__in=chosen)).values_list("pk", flat=True))
+        # The footer's pages are read in the same query (the footer tag then needs none).
+        footer_ids = footer_page_ids(SiteFooter.for_request(request))
+        shown = set(live_public_pages(request, chosen + footer_ids)) & set(chosen)
         items = []
         for link in links:
             page = link.get("page")
@@ -48,7 +51,24 @@ def main_menu(context):
                 items.append(entry(link["url"], link["label"]))
         return {"items": items, "donate_url": _donate_url(request)}
     root = _site_root(context)
-    pages = public(root.get_children().live().in_menu()) if root else Page.objects.none()
+    pages = []
+    if root is not None:
+        # The home page's children in menus and the footer's pages, in one query.
+        footer_ids = footer_page_ids(SiteFooter.for_request(request)) if request else []
+        in_menu = root.get_children().in_menu().values("pk")
+        found = list(
+            public(Page.objects.live().filter(Q(pk__in=in_menu) | Q(pk__in=footer_ids))).order_by(
+                "path"
+            )
+        )
+        remember_live_pages(request, footer_ids, found)
+        pages = [
+            page
+            for page in found
+            if page.show_in_menus
+            and page.depth == root.depth + 1
+            and page.path.startswith(root.path)
+        ]
     return {
         "items": [entry(page.get_url(request), page.title, page) for page in pages],
         "donate_url": _donate_url(request),
@@ -59,6 +79,37 @@ def _donate_url(request) -> str:
     """The fundraising provider's page (footer setting), or "" to show no Donate link.
     ``for_request`` is kept on the request, so the footer's own use costs no more."""
     return SiteFooter.for_request(request).donate_url if request else ""
+
+
+def footer_page_ids(footer) -> list[int]:
+    """The pages the footer links to: its links' pages, the privacy notice and the
+    accessibility statement."""
+    ids = [(block.get("value") or {}).get("page") for block in footer.links.raw_data]
+    ids += [footer.privacy_page_id, footer.accessibility_page_id]
+    return [page_id for page_id in ids if page_id]
+
+
+def live_public_pages(request, ids: list[int]) -> dict:
+    """``{id: page}`` for those of ``ids`` that are live and public, in one query, kept on
+    the request so the menu and the footer of one page share it."""
+    known = dict(getattr(request, "thet_live_pages", None) or {})
+    missing = [page_id for page_id in dict.fromkeys(ids) if page_id not in known]
+    if missing:
+        found = {page.pk: page for page in public(Page.objects.live().filter(pk__in=missing))}
+        known.update({page_id: found.get(page_id) for page_id in missing})
+        remember_live_pages(request, missing, found.values())
+    return {page_id: known[page_id] for page_id in ids if known.get(page_id) is not None}
+
+
+def remember_live_pages(request, ids: list[int], found) -> None:
+    """Note on the request which of ``ids`` are live and public (``found``: those pages)."""
+    if request is None:
+        return
+    known = getattr(request, "thet_live_pages", None)
+    if known is None:
+        known = request.thet_live_pages = {}
+    by_pk = {page.pk: page for page in found}
+    known.update({page_id: by_pk.get(page_id) for page_id in ids})
 
 
 @register.simple_tag(takes_context=True)
@@ -74,9 +125,7 @@ def footer_links(context, footer):
         if page_id:
             wanted.append((page_id, "", ""))
     ids = [page_id for page_id, _, _ in wanted if page_id]
-    pages = (
-        {page.pk: page for page in public(Page.objects.live().filter(pk__in=ids))} if ids else {}
-    )
+    pages = live_public_pages(request, ids)
     links = []
     for page_id, url, label in wanted:
         page = pages.get(page_id)

@@ -41,6 +41,7 @@ does; the project listing matches its (equally bounded) words in SQL, inside the
 statement that counts its facets: ``partnerships/listings.py`` says why.
 """
 
+from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from django import forms
@@ -254,10 +255,7 @@ class Listing:
 
     def respond_with_data(self, fmt: str):
         """The open data response in ``fmt``; it varies on the filters, not the page."""
-        if fmt in opendata.FORMATS:
-            build = self.open_data
-        else:
-            build = lambda: self.other_data(fmt)  # noqa: E731
+        build = self.open_data if fmt in opendata.FORMATS else partial(self.other_data, fmt)
         return opendata.respond(
             self.request,
             fmt=fmt,

@@ -9,6 +9,10 @@ parameters, filters its pages with them and shows one page of results. Each app 
   results and whatever else the page shows (facet counts, a map), each a
   ``cached_property`` worked out only when the template asks for it. So when the page's
   rendered listing is already kept (``{% cache %}``), none of its queries run.
+  It declares its open data too: the JSON fields of a row (``data_items``) and the CSV
+  columns (``data_columns``), written by ``thet_site/opendata.py``;
+* the index page mixes in ``FilterableListingPage`` and names its ``listing_class``: the
+  context, the page cache's parameters and the ``data.<fmt>`` route come from there.
 
 The template component ``templates/components/listing_*.html`` shows the form, its
 notices, the result count, the results and the pagination of either.
@@ -39,15 +43,20 @@ does; the project listing matches its (equally bounded) words in SQL, inside the
 statement that counts its facets: ``partnerships/listings.py`` says why.
 """
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
 from django.core.validators import validate_slug
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.functional import cached_property
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 
+from pages.models import SiteFooter
 from pages.search import MAX_QUERY_LENGTH, clean_query, ignored_words_notice, query_words
+from thet_site import opendata
+from thet_site.fragments import vary_on_params
 from thet_site.middleware import without_empty_parameters
 
 MAX_SLUG_LENGTH = 255  # the longest slug a snippet or page can have
@@ -183,11 +192,12 @@ class FilterForm(forms.Form):
 class Listing:
     """A listing page's view-model: the form, the filtered items and one page of them.
 
-    Subclasses give ``form`` (a ``cached_property``) and ``per_page``; everything is worked
-    out on first use only (see the module docstring).
+    Subclasses give ``form_class``, ``form`` (a ``cached_property`` building it) and
+    ``per_page``; everything is worked out on first use only (see the module docstring).
     """
 
     per_page = 20
+    form_class: type[FilterForm]  # the listing's filter form: what parameters it reads
 
     def __init__(self, index, request):
         self.index = index
@@ -218,6 +228,46 @@ class Listing:
     def querystring(self) -> str:
         return self.form.querystring()
 
+    # --- open data (thet_site/opendata.py) ----------------------------------------------
+    data_kind: str  # in the download's name: thet-<kind>-<filters>.csv
+    data_title: str  # the JSON's "title"
+    data_columns: list  # the CSV's (header, cell(item)) pairs, in order
+
+    def data_items(self, objects) -> list[dict]:
+        """``objects`` (the filtered rows, bounded) as JSON items."""
+        raise NotImplementedError
+
+    def other_data(self, fmt: str) -> dict:
+        """A listing's own format (``build()`` of ``opendata.respond``), if it has one."""
+        raise NotImplementedError
+
+    def open_data(self) -> dict:
+        """Every item the filters give (at most ``opendata.MAX_ROWS``), as JSON items and
+        CSV rows, with the filters and the listing's address they mirror."""
+        objects, total = opendata.bounded(self.filtered)
+        items = self.data_items(objects)
+        return opendata.dataset(
+            self.request,
+            self.index,
+            self.querystring,
+            attribution=SiteFooter.for_request(self.request).organisation_name,
+            items=items,
+            total=total,
+            **opendata.table(self.data_columns, items),
+        )
+
+    def respond_with_data(self, fmt: str):
+        """The open data response in ``fmt``; it varies on the filters, not the page."""
+        build = self.open_data if fmt in opendata.FORMATS else partial(self.other_data, fmt)
+        return opendata.respond(
+            self.request,
+            fmt=fmt,
+            kind=self.data_kind,
+            title=self.data_title,
+            params=self.form_class.data_params(),
+            build=build,
+        )
+
 
 class DropsEmptyParameters:
     """A listing page mixin: GET and HEAD requests whose address has empty parameters are
@@ -229,3 +279,44 @@ class DropsEmptyParameters:
             if target is not None:
                 return HttpResponsePermanentRedirect(target)
         return super().serve(request, *args, **kwargs)
+
+
+class FilterableListingPage(DropsEmptyParameters, RoutablePageMixin):
+    """A listing page mixin (before ``BasePage``): what the project and publication
+    listings share, as CFPB's filterable-list mixin does.
+
+    * ``get_context`` gives the template ``listing`` (``listing_class(self, request)``,
+      lazy) and ``fragment_vary`` (its kept rendering varies on the form's parameters);
+    * the page cache keys the page on the form's parameters and page number, and its open
+      data on the filters, the search words normalised (``get_query_params``);
+    * the ``data`` route serves the open data, ``data.<fmt>`` for each of
+      ``data_formats``, through the listing's ``respond_with_data(fmt)``
+      (``thet_site/opendata.py``); an empty address parameter is redirected away
+      (``DropsEmptyParameters``).
+    """
+
+    listing_class: type[Listing]
+    data_formats: tuple[str, ...] = ("csv", "json")
+
+    @re_path(r"^data\.(?P<fmt>[a-z]+)/$", name="data")
+    def data(self, request, fmt):
+        """The listing's open data (``data.csv``, ``data.json``…) under the page, with the
+        listing's filters (thet_site/urls.py routes the file names here)."""
+        if fmt not in self.data_formats:
+            raise Http404("No such data format")
+        return self.listing_class(self, request).respond_with_data(fmt)
+
+    data.open_data = True
+
+    def get_query_params(self, view=None, args=None, kwargs=None) -> dict:
+        form = self.listing_class.form_class
+        if getattr(view, "open_data", False):
+            return form.data_query_params()
+        return form.query_params()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Lazy: nothing is queried until the template asks (see the module docstring).
+        context["listing"] = self.listing_class(self, request)
+        context["fragment_vary"] = vary_on_params(request, self.listing_class.form_class.params())
+        return context

@@ -41,8 +41,12 @@ POLICY_SIGN_OFF = "Policy sign-off"
 STOCK_WORKFLOW = "Moderators approval"
 MODERATOR_TASK = "Moderator sign-off"
 
-# The page types whose subtree the Policy team works in, and which go through sign-off.
+# The page types that go through sign-off, the one list of them: the roots of the
+# subtrees the Policy team works in (granted and put under the workflow here), then the
+# pages within them. ``policy.signoff`` reads it (this base layer imports no feature app,
+# hence the names); tests/test_roles.py checks the policy models follow it.
 POLICY_PAGE_MODELS = (("policy", "PublicationIndexPage"), ("policy", "PolicyWorkPage"))
+SIGN_OFF_PAGE_MODELS = POLICY_PAGE_MODELS + (("policy", "PublicationPage"),)
 
 SNIPPETS = [
     ("partnerships", "country"),

@@ -11,6 +11,23 @@ from django.db import models
 from django.utils.text import slugify
 from wagtail.search import index
 
+SLUG_BASE_LENGTH = 150  # room left in a 255-character slug for "-2", "-3"…
+
+
+def slug_base(name: str) -> str:
+    """The slug a name gives before it is made unique: ``slugify``'d, cut to
+    ``SLUG_BASE_LENGTH``, no hyphen left at either end; "item" when nothing is left."""
+    return slugify(name)[:SLUG_BASE_LENGTH].strip("-") or "item"
+
+
+def unique_slug(base: str, taken) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is first not in ``taken`` (anything
+    with ``in``: a set of the slugs already used)."""
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
 
 class TaxonomyBase(index.Indexed, models.Model):
     name = models.CharField(max_length=160, unique=True, help_text="As visitors will see it.")
@@ -49,13 +66,10 @@ class TaxonomyBase(index.Indexed, models.Model):
         """A blank slug is made from the name, unique among the others of its kind."""
         if self.slug:
             return
-        base = slugify(self.name)[:150] or "item"
+        base = slug_base(self.name)
         others = type(self)._base_manager.exclude(pk=self.pk)
         taken = set(others.filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        self.slug = slug
+        self.slug = unique_slug(base, taken)
 
     @classmethod
     def create_by_name(cls, value: str, **fields):

@@ -50,7 +50,7 @@ from partnerships.models import (
     ProjectPage,
 )
 from partnerships.worldmap import country_choices
-from thet_site.csvsafe import unneutralise
+from thet_site.csvsafe import FORMULA_STARTS, unneutralise
 
 NAME_SEPARATOR = ";"  # between several names in one cell
 SEPARATOR = NAME_SEPARATOR  # (the name other modules used)
@@ -61,8 +61,8 @@ MAX_NAME = 160
 YEAR_RANGE = (1950, 2100)
 # A cell that starts with one of these is run as a formula by spreadsheets when the data
 # is exported again (CSV injection): refused with a line error rather than stored, unless
-# it carries the "'" that the site's own downloads put before such a cell (csvsafe).
-FORMULA_STARTS = ("=", "+", "-", "@")
+# it carries the "'" that the site's own downloads put before such a cell: the one list
+# of such starts is csvsafe's (FORMULA_STARTS).
 BLANK = "(blank)"
 
 

@@ -24,9 +24,9 @@ import csv
 import time
 
 from django.db import transaction
-from django.utils.text import slugify
 from modelsearch.backends import get_search_backends
 
+from pages.taxonomy import slug_base, unique_slug
 from partnerships.bulk_pages import (
     RELATIONS,
     analyse,
@@ -82,10 +82,7 @@ class _Snippets:
         self.new = {Country: [], HealthTheme: [], PartnerOrganisation: []}
 
     def _unique_slug(self, model, name: str) -> str:
-        base = slugify(name)[:150].strip("-") or "item"
-        slug, n = base, 2
-        while slug in self.slugs[model]:
-            slug, n = f"{base}-{n}", n + 1
+        slug = unique_slug(slug_base(name), self.slugs[model])
         self.slugs[model].add(slug)
         return slug
 

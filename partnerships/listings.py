@@ -35,7 +35,6 @@ from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from pages.listings import Listing
-from pages.models import SiteFooter
 from partnerships import iati
 from partnerships.forms import ProjectFilterForm
 from partnerships.worldmap import map_context
@@ -43,10 +42,6 @@ from thet_site import opendata
 from thet_site.siteurl import absolute_url
 
 PROJECTS_PER_PAGE = 20
-FILTER_PARAMS = ProjectFilterForm.params()
-# What the page cache keys the listing and its open data on (thet_site/pagecache.py).
-PAGE_QUERY = ProjectFilterForm.query_params()
-DATA_QUERY = ProjectFilterForm.data_query_params()
 FACT_RELATIONS = ("countries", "themes", "uk_partners", "overseas_partners")
 
 
@@ -55,6 +50,7 @@ class ProjectListing(Listing):
     which gives its projects (``listed_projects``) and facet options (``facet_options``)."""
 
     per_page = PROJECTS_PER_PAGE
+    form_class = ProjectFilterForm
 
     @cached_property
     def items(self):
@@ -62,7 +58,7 @@ class ProjectListing(Listing):
 
     @cached_property
     def form(self):
-        return ProjectFilterForm(
+        return self.form_class(
             self.request.GET, projects=self.items, options=self.index.facet_options()
         )
 
@@ -80,6 +76,90 @@ class ProjectListing(Listing):
             lambda country: f"?{form.querystring(country=country.slug)}",
         )
 
+    # --- open data (see the module docstring)
+    data_kind = "projects"
+    data_title = "THET's health partnership projects"
+
+    @property
+    def data_columns(self):
+        return CSV_COLUMNS
+
+    def data_items(self, projects) -> list[dict]:
+        request = self.request
+        attach_facts(projects)
+        settings = self.index.iati_settings()
+        iati_ids = {p.pk: iati.identifier(p, settings) for p in projects}
+        countries = self.form.options["country"]
+        codes = dict(countries.values_list("name", "iso_code")) if projects else {}
+
+        def country(name):
+            return {"code": codes.get(name, "").upper(), "name": name} if name else None
+
+        def partner(fact):
+            return {"name": fact.name, "country": country(fact.country and fact.country.name)}
+
+        items = []
+        for project in projects:
+            facts = project.facts
+            updated = project.last_published_at or project.first_published_at
+            items.append(
+                {
+                    "title": project.title,
+                    "url": absolute_url(request, project.get_url(request)),
+                    "summary": project.summary,
+                    "countries": [country(fact.name) for fact in facts.countries],
+                    "health_themes": [fact.name for fact in facts.themes],
+                    "uk_partners": [partner(fact) for fact in facts.uk_partners],
+                    "overseas_partners": [partner(fact) for fact in facts.overseas_partners],
+                    "programme": project.programme.title if project.programme else None,
+                    "start_year": project.start_year,
+                    "end_year": project.end_year,
+                    "last_updated": updated.isoformat() if updated else None,
+                    "start_month": project.start_month,
+                    "end_month": project.end_month,
+                    "budget": float(project.budget) if project.budget is not None else None,
+                    "budget_currency": settings.default_currency,
+                    "iati_identifier": iati_ids[project.pk],
+                }
+            )
+        return items
+
+    def other_data(self, fmt: str) -> dict:
+        return project_activities(self)  # the one other format: IATI XML
+
+
+# Each of a project's many-to-many relations that cards and files show, and the field of
+# its through table that points at the other side.
+RELATION_TARGETS = {
+    "countries": "country",
+    "themes": "healththeme",
+    "uk_partners": "partnerorganisation",
+    "overseas_partners": "partnerorganisation",
+}
+
+
+def relation_rows(model, ids, columns):
+    """One row per link of the projects ``ids`` to their countries, themes and partners:
+    a UNION ALL over the four relations (one query), each row giving ``f_project``,
+    ``f_relation`` (the relation's name) and the expressions ``columns(relation,
+    target)`` names, the same aliases in the same order for every relation."""
+    text = CharField()
+    parts = []
+    for relation, target in RELATION_TARGETS.items():
+        extra = columns(relation, target)
+        parts.append(
+            getattr(model, relation)
+            .through.objects.filter(projectpage__in=ids)
+            .order_by()
+            .annotate(
+                f_project=F("projectpage"),
+                f_relation=Value(relation, output_field=text),
+                **extra,
+            )
+            .values("f_project", "f_relation", *extra)
+        )
+    return parts[0].union(*parts[1:], all=True)
+
 
 def attach_facts(projects) -> list:
     """Give each project ``facts``: its countries, health themes, UK partners and overseas
@@ -89,35 +169,20 @@ def attach_facts(projects) -> list:
     projects = list(projects)
     if not projects:
         return projects
-    model = projects[0]._meta.model
     ids = [project.pk for project in projects]
-    text = CharField()
-    blank = Value("", output_field=text)
+    blank = Value("", output_field=CharField())
 
-    def part(relation, target):
-        through = getattr(model, relation).through
+    def columns(relation, target):
         partner = target == "partnerorganisation"
-        return (
-            through.objects.filter(projectpage__in=ids)
-            .order_by()
-            .annotate(
-                f_project=F("projectpage"),
-                f_relation=Value(relation, output_field=text),
-                f_name=F(f"{target}__name"),
-                f_website=F(f"{target}__website") if partner else blank,
-                f_country=Coalesce(F(f"{target}__country__name"), blank) if partner else blank,
-            )
-            .values("f_project", "f_relation", "f_name", "f_website", "f_country")
-        )
+        return {
+            "f_name": F(f"{target}__name"),
+            "f_website": F(f"{target}__website") if partner else blank,
+            "f_country": Coalesce(F(f"{target}__country__name"), blank) if partner else blank,
+        }
 
-    parts = [
-        part("countries", "country"),
-        part("themes", "healththeme"),
-        part("uk_partners", "partnerorganisation"),
-        part("overseas_partners", "partnerorganisation"),
-    ]
     facts = {pk: {relation: [] for relation in FACT_RELATIONS} for pk in ids}
-    for row in parts[0].union(*parts[1:], all=True).order_by("f_relation", "f_name"):
+    rows = relation_rows(projects[0]._meta.model, ids, columns)
+    for row in rows.order_by("f_relation", "f_name"):
         country = row["f_country"]
         facts[row["f_project"]][row["f_relation"]].append(
             SimpleNamespace(
@@ -155,47 +220,35 @@ def iati_facts(projects) -> dict:
         return {}
     model = projects[0]._meta.model
     ids = [project.pk for project in projects]
-    text = CharField()
-    blank = Value("", output_field=text)
-    targets = {}
-
-    def part(relation, target, code, kind=None):
-        through = getattr(model, relation).through
-        targets[relation] = through._meta.get_field(target).related_model
-        return (
-            through.objects.filter(projectpage__in=ids)
-            .order_by()
-            .annotate(
-                f_project=F("projectpage"),
-                f_relation=Value(relation, output_field=text),
-                f_pk=F(target),
-                f_name=F(f"{target}__name"),
-                f_code=F(f"{target}__{code}"),
-                f_kind=F(f"{target}__{kind}") if kind else blank,
-            )
-            .values("f_project", "f_relation", "f_pk", "f_name", "f_code", "f_kind")
-        )
-
-    parts = [
-        part("countries", "country", "iso_code"),
-        part("themes", "healththeme", "dac_sector"),
-        part("uk_partners", "partnerorganisation", "iati_ref", "iati_type"),
-        part("overseas_partners", "partnerorganisation", "iati_ref", "iati_type"),
-    ]
-    fields = {
+    blank = Value("", output_field=CharField())
+    codes = {
         "countries": ("iso_code", None),
         "themes": ("dac_sector", None),
         "uk_partners": ("iati_ref", "iati_type"),
         "overseas_partners": ("iati_ref", "iati_type"),
     }
+    targets = {
+        relation: getattr(model, relation).through._meta.get_field(target).related_model
+        for relation, target in RELATION_TARGETS.items()
+    }
+
+    def columns(relation, target):
+        code, kind = codes[relation]
+        return {
+            "f_pk": F(target),
+            "f_name": F(f"{target}__name"),
+            "f_code": F(f"{target}__{code}"),
+            "f_kind": F(f"{target}__{kind}") if kind else blank,
+        }
+
     found = {pk: iati.Facts() for pk in ids}
     made = {}  # one object per snippet, however many projects share it
-    for row in parts[0].union(*parts[1:], all=True):
+    for row in relation_rows(model, ids, columns):
         relation = row["f_relation"]
         key = (relation, row["f_pk"])
         item = made.get(key)
         if item is None:
-            code, kind = fields[relation]
+            code, kind = codes[relation]
             values = {"pk": row["f_pk"], "name": row["f_name"], code: row["f_code"] or ""}
             if kind:
                 values[kind] = row["f_kind"] or ""
@@ -206,116 +259,17 @@ def iati_facts(projects) -> dict:
 
 # --- open data --------------------------------------------------------------------------
 
-CSV_HEADER = [
-    "Title",
-    "URL",
-    "Summary",
-    "Country codes (ISO 3166)",
-    "Countries",
-    "Health themes",
-    "UK partners",
-    "Overseas partners",
-    "Programme",
-    "Start year",
-    "End year",
-    "Last updated",
-    "Start month",
-    "End month",
-    "Budget",
-    "IATI identifier",
-]
 # The IATI file holds every project (the Standard wants one file of a publisher's
 # activities); this bounds a request's cost at twice THET's 10x benchmark size.
 MAX_ACTIVITIES = 10_000
 IATI_TYPE = "application/xml; charset=utf-8"
-# The parameters the data varies on: the listing's, without its page number.
-DATA_PARAMS = ProjectFilterForm.data_params()
 
 
-def project_data(index, request) -> dict:
-    """The projects the listing shows for ``request``'s filters, as JSON items and CSV
-    rows (see ``opendata.respond``)."""
-    listing = ProjectListing(index, request)
-    projects, total = opendata.bounded(listing.filtered)
-    attach_facts(projects)
-    settings = index.iati_settings()
-    iati_ids = {p.pk: iati.identifier(p, settings) for p in projects}
-    countries = listing.form.options["country"]
-    codes = dict(countries.values_list("name", "iso_code")) if projects else {}
-
-    def country(name):
-        return {"code": codes.get(name, "").upper(), "name": name} if name else None
-
-    def partner(fact):
-        return {"name": fact.name, "country": country(fact.country and fact.country.name)}
-
-    items = []
-    for project in projects:
-        facts = project.facts
-        updated = project.last_published_at or project.first_published_at
-        items.append(
-            {
-                "title": project.title,
-                "url": absolute_url(request, project.get_url(request)),
-                "summary": project.summary,
-                "countries": [country(fact.name) for fact in facts.countries],
-                "health_themes": [fact.name for fact in facts.themes],
-                "uk_partners": [partner(fact) for fact in facts.uk_partners],
-                "overseas_partners": [partner(fact) for fact in facts.overseas_partners],
-                "programme": project.programme.title if project.programme else None,
-                "start_year": project.start_year,
-                "end_year": project.end_year,
-                "last_updated": updated.isoformat() if updated else None,
-                "start_month": project.start_month,
-                "end_month": project.end_month,
-                "budget": float(project.budget) if project.budget is not None else None,
-                "budget_currency": settings.default_currency,
-                "iati_identifier": iati_ids[project.pk],
-            }
-        )
-
-    def with_country(partner):
-        place = partner["country"]
-        return f"{partner['name']} ({place['name']})" if place else partner["name"]
-
-    rows = [
-        [
-            item["title"],
-            item["url"],
-            item["summary"],
-            opendata.joined(c["code"] for c in item["countries"]),
-            opendata.joined(c["name"] for c in item["countries"]),
-            opendata.joined(item["health_themes"]),
-            opendata.joined(with_country(p) for p in item["uk_partners"]),
-            opendata.joined(with_country(p) for p in item["overseas_partners"]),
-            item["programme"],
-            item["start_year"],
-            item["end_year"],
-            item["last_updated"],
-            item["start_month"],
-            item["end_month"],
-            f"{project.budget:.2f}" if project.budget is not None else None,
-            item["iati_identifier"],
-        ]
-        for item, project in zip(items, projects, strict=True)
-    ]
-    return opendata.dataset(
-        request,
-        index,
-        listing.querystring,
-        attribution=SiteFooter.for_request(request).organisation_name,
-        items=items,
-        total=total,
-        csv_header=CSV_HEADER,
-        csv_rows=rows,
-    )
-
-
-def project_activities(index, request) -> dict:
-    """The projects the listing shows for ``request``'s filters as an IATI activity file
+def project_activities(listing) -> dict:
+    """The projects the listing shows for its filters as an IATI activity file
     (``partnerships/iati.py``), in a fixed number of queries: the projects with their
     programme, each of their four relations, and the settings."""
-    listing = ProjectListing(index, request)
+    index, request = listing.index, listing.request
     projects, total = opendata.bounded(iati_columns(listing.filtered), MAX_ACTIVITIES)
     found = {"total": total, "count": len(projects), "content_type": IATI_TYPE}
     if not projects:
@@ -343,13 +297,33 @@ def project_activities(index, request) -> dict:
     return {**found, "body": body}
 
 
-def respond(index, request, fmt: str):
-    build = project_activities if fmt == "xml" else project_data
-    return opendata.respond(
-        request,
-        fmt=fmt,
-        kind="projects",
-        title="THET's health partnership projects",
-        params=DATA_PARAMS,
-        build=lambda: build(index, request),
-    )
+def with_country(partner):
+    place = partner["country"]
+    return f"{partner['name']} ({place['name']})" if place else partner["name"]
+
+
+CSV_COLUMNS = [
+    ("Title", lambda item: item["title"]),
+    ("URL", lambda item: item["url"]),
+    ("Summary", lambda item: item["summary"]),
+    (
+        "Country codes (ISO 3166)",
+        lambda item: opendata.joined(c["code"] for c in item["countries"]),
+    ),
+    ("Countries", lambda item: opendata.joined(c["name"] for c in item["countries"])),
+    ("Health themes", lambda item: opendata.joined(item["health_themes"])),
+    ("UK partners", lambda item: opendata.joined(map(with_country, item["uk_partners"]))),
+    (
+        "Overseas partners",
+        lambda item: opendata.joined(map(with_country, item["overseas_partners"])),
+    ),
+    ("Programme", lambda item: item["programme"]),
+    ("Start year", lambda item: item["start_year"]),
+    ("End year", lambda item: item["end_year"]),
+    ("Last updated", lambda item: item["last_updated"]),
+    ("Start month", lambda item: item["start_month"]),
+    ("End month", lambda item: item["end_month"]),
+    # The JSON's number, written with its two decimal places (14 digits at most: exact).
+    ("Budget", lambda item: None if item["budget"] is None else f"{item['budget']:.2f}"),
+    ("IATI identifier", lambda item: item["iati_identifier"]),
+]

@@ -18,14 +18,13 @@ from django.db.models import Count
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages.blocks import StatisticBlock
-from pages.listings import DropsEmptyParameters
+from pages.listings import FilterableListingPage
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, body_field
 from pages.pictures import picture_panel, with_pictures
 from pages.taxonomy import TaxonomyBase
@@ -33,14 +32,9 @@ from partnerships import iati_codes, worldmap
 from partnerships.iati_panels import IatiReadinessPanel
 from partnerships.iati_settings import MONTHS, IatiSettings, sector_field
 from partnerships.listings import (
-    DATA_QUERY,
-    FILTER_PARAMS,
-    PAGE_QUERY,
     ProjectListing,
     attach_facts,
 )
-from partnerships.listings import respond as respond_with_data
-from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
 
 
@@ -313,7 +307,7 @@ class ProjectQuerySet(PublicQuerySet):
         )
 
 
-class ProjectIndexPage(DropsEmptyParameters, RoutablePageMixin, BasePage):
+class ProjectIndexPage(FilterableListingPage, BasePage):
     parent_page_types = ["pages.OurWorkPage"]
     subpage_types = ["partnerships.ProjectPage"]
     max_count = 1
@@ -324,30 +318,12 @@ class ProjectIndexPage(DropsEmptyParameters, RoutablePageMixin, BasePage):
         picture_panel("hero_image", "Picture"),
     ]
 
+    listing_class = ProjectListing
     # The listing's open data: the formats of thet_site/opendata.py and the IATI file.
     data_formats = ("csv", "json", "xml")
-    # The page cache keys the listing on its filters and page number alone, and the open
-    # data on its filters, the search words normalised (thet_site/pagecache.py).
-    query_params = PAGE_QUERY
-
-    @re_path(r"^data\.(?P<fmt>csv|json|xml)/$", name="data")
-    def data(self, request, fmt):
-        """The listing's open data (#16): ``data.csv``, ``data.json`` and ``data.xml``
-        (IATI activities) under the page, with the listing's filters (thet_site/urls.py
-        routes the file names here)."""
-        return respond_with_data(self, request, fmt)
-
-    data.query_params = DATA_QUERY
 
     def iati_settings(self):
         return IatiSettings.current()
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        # Lazy: nothing is queried until the template asks (partnerships/listings.py).
-        context["listing"] = ProjectListing(self, request)
-        context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
-        return context
 
     def listed_projects(self):
         """The projects the listing shows: its live, public children, in title order."""

@@ -1,47 +1,24 @@
 """RSS 2.0 feed of the latest publications, at /publications/feed/."""
 
-import copy
-import datetime
-
-from django.contrib.syndication.views import Feed
 from django.utils import feedgenerator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import get_default_timezone
 
+from pages.feeds import ListingFeed
 from policy.models import PublicationIndexPage, PublicationPage
 from thet_site.siteurl import absolute_url
 
 
-class PublicationFeed(Feed):
-    feed_type = feedgenerator.Rss201rev2Feed
+class PublicationFeed(ListingFeed):
+    index_model = PublicationIndexPage
     title = "THET publications"
     description = (
         "New reports, discussion papers, policy papers and briefings from THET, the "
         "Tropical Health & Education Trust."
     )
-    language = "en-gb"
-    limit = 20
-
-    def __call__(self, request, *args, **kwargs):
-        # One instance serves every request: work on a copy that knows this request.
-        feed = copy.copy(self)
-        feed.request = request
-        return Feed.__call__(feed, request, *args, **kwargs)
-
-    # Every address on the site's public URL (thet_site.siteurl), not the request's host.
-    def link(self):
-        index = PublicationIndexPage.objects.live().first()
-        return absolute_url(self.request, index.get_url(request=self.request) if index else "/")
-
-    def feed_url(self):
-        return absolute_url(self.request, self.request.path)
 
     def items(self):
         return PublicationPage.objects.for_listing()[: self.limit]
-
-    def item_title(self, item):
-        return item.title
 
     def item_description(self, item):
         """The summary, then the full text where the publication has one: each section
@@ -52,14 +29,6 @@ class PublicationFeed(Feed):
             for section in item.report_sections
         ]
         return summary + mark_safe("".join(sections))  # noqa: S308 - each part built by format_html
-
-    def item_link(self, item):
-        return absolute_url(self.request, item.get_url(request=self.request))
-
-    def item_pubdate(self, item):
-        return datetime.datetime.combine(
-            item.publication_date, datetime.time(), tzinfo=get_default_timezone()
-        )
 
     def item_author_name(self, item):
         return ", ".join(item.author_list) or None

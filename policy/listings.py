@@ -23,16 +23,11 @@ from __future__ import annotations
 from django.utils.functional import cached_property
 
 from pages.listings import Listing
-from pages.models import SiteFooter
 from policy.forms import PublicationFilterForm
 from thet_site import opendata
 from thet_site.siteurl import absolute_url
 
 PUBLICATIONS_PER_PAGE = 12
-FILTER_PARAMS = PublicationFilterForm.params()
-# What the page cache keys the listing and its open data on (thet_site/pagecache.py).
-PAGE_QUERY = PublicationFilterForm.query_params()
-DATA_QUERY = PublicationFilterForm.data_query_params()
 
 
 class PublicationListing(Listing):
@@ -41,6 +36,7 @@ class PublicationListing(Listing):
     and topics to filter by (``filter_options``)."""
 
     per_page = PUBLICATIONS_PER_PAGE
+    form_class = PublicationFilterForm
 
     @cached_property
     def items(self):
@@ -50,92 +46,63 @@ class PublicationListing(Listing):
     def form(self):
         dates = self.items.order_by().dates("publication_date", "year")
         years = sorted({d.year for d in dates}, reverse=True)
-        return PublicationFilterForm(self.request.GET, years=years, **self.index.filter_options())
+        return self.form_class(self.request.GET, years=years, **self.index.filter_options())
 
     @cached_property
     def publications(self):
         return self.page
 
+    data_kind = "publications"
+    data_title = "THET's publications"
+
+    @property
+    def data_columns(self):
+        return CSV_COLUMNS
+
+    def data_items(self, publications) -> list[dict]:
+        request = self.request
+        items = []
+        for publication in publications:
+            document = publication.document
+            items.append(
+                {
+                    "title": publication.title,
+                    "url": absolute_url(request, publication.get_url(request)),
+                    "type": publication.publication_type.name
+                    if publication.publication_type
+                    else None,
+                    "topics": [topic.name for topic in publication.topics.all()],
+                    "publication_date": publication.publication_date.isoformat(),
+                    "summary": publication.summary,
+                    "document": {
+                        "url": publication.document_absolute_url(request),
+                        "size_bytes": document.file_size,
+                        "format": publication.document_format,
+                        "media_type": document.content_type,
+                    }
+                    if document
+                    else None,
+                }
+            )
+        return items
+
 
 # --- open data --------------------------------------------------------------------------
 
-CSV_HEADER = [
-    "Title",
-    "URL",
-    "Type",
-    "Topics",
-    "Publication date",
-    "Summary",
-    "Document URL",
-    "Document size (bytes)",
-    "Document format",
-    "Document media type",
+
+def document_cell(key):
+    return lambda item: (item["document"] or {}).get(key)
+
+
+CSV_COLUMNS = [
+    ("Title", lambda item: item["title"]),
+    ("URL", lambda item: item["url"]),
+    ("Type", lambda item: item["type"]),
+    ("Topics", lambda item: opendata.joined(item["topics"])),
+    ("Publication date", lambda item: item["publication_date"]),
+    ("Summary", lambda item: item["summary"]),
+    ("Document URL", document_cell("url")),
+    ("Document size (bytes)", document_cell("size_bytes")),
+    ("Document format", document_cell("format")),
+    ("Document media type", document_cell("media_type")),
 ]
-# The parameters the data varies on: the listing's, without its page number.
-DATA_PARAMS = PublicationFilterForm.data_params()
-
-
-def publication_data(index, request) -> dict:
-    """The publications the listing shows for ``request``'s filters, as JSON items and
-    CSV rows (see ``opendata.respond``)."""
-    listing = PublicationListing(index, request)
-    publications, total = opendata.bounded(listing.filtered)
-    items = []
-    for publication in publications:
-        document = publication.document
-        items.append(
-            {
-                "title": publication.title,
-                "url": absolute_url(request, publication.get_url(request)),
-                "type": publication.publication_type.name if publication.publication_type else None,
-                "topics": [topic.name for topic in publication.topics.all()],
-                "publication_date": publication.publication_date.isoformat(),
-                "summary": publication.summary,
-                "document": {
-                    "url": publication.document_absolute_url(request),
-                    "size_bytes": document.file_size,
-                    "format": publication.document_format,
-                    "media_type": document.content_type,
-                }
-                if document
-                else None,
-            }
-        )
-    rows = []
-    for item in items:
-        document = item["document"] or {}
-        rows.append(
-            [
-                item["title"],
-                item["url"],
-                item["type"],
-                opendata.joined(item["topics"]),
-                item["publication_date"],
-                item["summary"],
-                document.get("url"),
-                document.get("size_bytes"),
-                document.get("format"),
-                document.get("media_type"),
-            ]
-        )
-    return opendata.dataset(
-        request,
-        index,
-        listing.querystring,
-        attribution=SiteFooter.for_request(request).organisation_name,
-        items=items,
-        total=total,
-        csv_header=CSV_HEADER,
-        csv_rows=rows,
-    )
-
-
-def respond(index, request, fmt: str):
-    return opendata.respond(
-        request,
-        fmt=fmt,
-        kind="publications",
-        title="THET's publications",
-        params=DATA_PARAMS,
-        build=lambda: publication_data(index, request),
-    )

@@ -28,7 +28,7 @@ from wagtail.search import index
 
 from pages import reports, structured_data
 from pages.blocks import FootnotesBlock, ReportBlock
-from pages.listings import DropsEmptyParameters
+from pages.listings import FilterableListingPage
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import (
     COVER_SPECS,
@@ -41,11 +41,9 @@ from pages.pictures import (
 )
 from pages.taxonomy import TaxonomyBase
 from policy import citations
-from policy.listings import DATA_QUERY, FILTER_PARAMS, PAGE_QUERY, PublicationListing
-from policy.listings import respond as respond_with_data
+from policy.listings import PublicationListing
 from policy.panels import DocumentCheckPanel
 from policy.signoff import SignOffRequired
-from thet_site.fragments import vary_on_params
 from thet_site.privacy import PublicQuerySet
 from thet_site.siteurl import absolute_url
 
@@ -373,7 +371,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         )
 
 
-class PublicationIndexPage(DropsEmptyParameters, RoutablePageMixin, SignOffRequired, BasePage):
+class PublicationIndexPage(FilterableListingPage, SignOffRequired, BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["policy.PublicationPage"]
     max_count = 1
@@ -384,24 +382,7 @@ class PublicationIndexPage(DropsEmptyParameters, RoutablePageMixin, SignOffRequi
         picture_panel("hero_image", "Picture"),
     ]
 
-    # The page cache keys the listing on its filters and page number alone, and the open
-    # data on its filters, the search words normalised (thet_site/pagecache.py).
-    query_params = PAGE_QUERY
-
-    @re_path(r"^data\.(?P<fmt>csv|json)/$", name="data")
-    def data(self, request, fmt):
-        """The listing's open data (#16): ``data.csv`` and ``data.json`` under the page,
-        with the listing's filters (thet_site/urls.py routes the file names here)."""
-        return respond_with_data(self, request, fmt)
-
-    data.query_params = DATA_QUERY
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        # Lazy: nothing is queried until the template asks (policy/listings.py).
-        context["listing"] = PublicationListing(self, request)
-        context["fragment_vary"] = vary_on_params(request, FILTER_PARAMS)
-        return context
+    listing_class = PublicationListing
 
     def listed_publications(self):
         """The publications the listing shows: its live, public children, newest first."""

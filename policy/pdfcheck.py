@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from policy.models import DocumentCheck
+from policy.pdfinspect import peak_memory_kb
 from policy.pdfreport import problems_in
 
 logger = logging.getLogger(__name__)
@@ -38,18 +39,6 @@ INSPECTOR = Path(__file__).with_name("pdfinspect.py")
 
 def is_pdf(document) -> bool:
     return document.file_extension.lower() == "pdf"
-
-
-def peak_memory_kb(pid: int) -> int | None:
-    """A running process's peak resident memory (Linux ``VmHWM``), in kB."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
 
 
 def inspect_file(path: str) -> dict:

@@ -117,10 +117,11 @@ def inspect(path: str) -> dict:
         }
 
 
-def peak_memory_kb() -> int | None:
-    """This process's peak resident memory since it started (``VmHWM``), in kB."""
+def peak_memory_kb(pid: int | str = "self") -> int | None:
+    """A process's peak resident memory (Linux ``VmHWM``), in kB: this one's, or that of
+    the running process ``pid`` (``policy/pdfcheck.py`` reads its child's)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])

@@ -13,6 +13,7 @@ import pytest
 import wagtail
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.models import Page, ReferenceIndex, Site
 
 from pages.models import ContentPage
@@ -81,3 +82,39 @@ def test_modelsearch_still_has_what_the_sqlite_ranking_overrides():
             f"modelsearch {version('modelsearch')} has no {name} on {cls.__mro__[1].__name__}: "
             "update thet_site/modelsearch_compat.py"
         )
+
+
+def test_admin_csv_exports_still_pass_through_the_wrapped_method():
+    """thet_site/wagtail_compat.py wraps ``SpreadsheetExportMixin.preprocess_field_value``
+    so every admin CSV cell is neutralised (thet_site/csvsafe.py)."""
+    method = SpreadsheetExportMixin.preprocess_field_value
+    assert getattr(method, wagtail_compat._CELL_TRANSFORM_MARK, False), (
+        f"SpreadsheetExportMixin.preprocess_field_value is not wrapped {UPGRADE}: "
+        "revisit wagtail_compat.transform_csv_export_cells"
+    )
+    wagtail_compat.transform_csv_export_cells(str.upper)  # a second call changes nothing
+    assert SpreadsheetExportMixin.preprocess_field_value is method
+
+    # Wagtail still writes each CSV cell through it: a formula comes out neutralised, in
+    # CSV only.
+    class Writer:
+        rows = []
+
+        def writerow(self, row):
+            self.rows.append(row)
+
+    view = SpreadsheetExportMixin()
+    view.list_export = ["title"]
+    writer = Writer()
+    try:
+        view.write_csv_row(writer, {"title": "=1+1"})
+    except (AttributeError, TypeError) as error:
+        pytest.fail(
+            f"SpreadsheetExportMixin.write_csv_row changed {UPGRADE} ({error}): "
+            "revisit wagtail_compat.transform_csv_export_cells"
+        )
+    assert writer.rows and "'=1+1" in str(writer.rows[-1]), (
+        f"SpreadsheetExportMixin.write_csv_row no longer calls preprocess_field_value "
+        f"{UPGRADE}: revisit wagtail_compat.transform_csv_export_cells"
+    )
+    assert view.preprocess_field_value("title", "=1+1", view.FORMAT_XLSX) == "=1+1"

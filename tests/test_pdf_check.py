@@ -92,11 +92,17 @@ def lying_page_count_pdf() -> bytes:
     )
 
 
+def set_file_metadata(document, data: bytes) -> None:
+    """The size and hash Wagtail's upload views record for a new file, through public
+    names (``hash_filelike`` is what Wagtail hashes with)."""
+    document.file_size = len(data)
+    document.file_hash = hash_filelike(io.BytesIO(data))
+
+
 def upload(data: bytes, name="report.pdf", title="Report"):
     document = get_document_model()(title=title)
     document.file.save(name, ContentFile(data), save=False)
-    document.file_size = len(data)  # what Wagtail's upload views record
-    document.file_hash = hash_filelike(ContentFile(data))
+    set_file_metadata(document, data)
     document.save()
     return DocumentCheck.objects.get(document=document)
 
@@ -184,10 +190,9 @@ def test_a_file_is_checked_once_and_again_when_replaced(media_root):
     document.title = "Renamed"
     document.save()
     assert DocumentCheck.objects.get(document=document).checked_at == check.checked_at
-    replacement = make_pdf()
-    document.file.save("new.pdf", ContentFile(replacement), save=False)
-    document.file_size = len(replacement)
-    document.file_hash = hash_filelike(ContentFile(replacement))
+    data = make_pdf()
+    document.file.save("new.pdf", ContentFile(data), save=False)
+    set_file_metadata(document, data)
     document.save()
     assert DocumentCheck.objects.get(document=document).problems == []
 

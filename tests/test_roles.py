@@ -28,12 +28,14 @@ from wagtail.models import (
     Workflow,
     WorkflowPage,
     WorkflowState,
+    get_page_models,
 )
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from pages import roles
 from pages.models import HomePage, SiteFooter
 from policy.models import PolicyWorkPage, PublicationIndexPage, PublicationPage, PublicationType
+from policy.signoff import SignOffRequired, sign_off_models
 
 pytestmark = pytest.mark.django_db
 
@@ -385,3 +387,13 @@ def test_comments_are_kept_on_the_page(client, policy):
     )
     html = as_user(client, policy).get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
     assert "Check the figures with finance." in html.content.decode()
+
+
+def test_one_list_of_sign_off_page_types():
+    """The page types the roles and the workflow are set up for (``pages.roles``) are
+    exactly those whose permissions require sign-off (``SignOffRequired``)."""
+    listed = set(sign_off_models())
+    mixed_in = {model for model in get_page_models() if issubclass(model, SignOffRequired)}
+    assert listed == mixed_in == {PublicationIndexPage, PolicyWorkPage, PublicationPage}
+    roots = {django_apps.get_model(app, name) for app, name in roles.POLICY_PAGE_MODELS}
+    assert roots <= listed

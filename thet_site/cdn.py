@@ -69,7 +69,7 @@ from wagtail.contrib.frontend_cache.backends import HTTPBackend as WagtailHTTP
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Site
 
-from thet_site.pagecache import PageCacheMiddleware, _response_is_cacheable, content_changed
+from thet_site.pagecache import content_changed, request_is_eligible, response_is_cacheable
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +89,12 @@ def shared_cache_control() -> dict | None:
 class SharedCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.page_cache_rules = PageCacheMiddleware(get_response)  # for its _eligible()
         self.public = shared_cache_control()
 
     def __call__(self, request):
         response = self.get_response(request)
         control = response.get("Cache-Control", "").lower()
-        if self.page_cache_rules._eligible(request) and _response_is_cacheable(request, response):
+        if request_is_eligible(request) and response_is_cacheable(request, response):
             if self.public and not control:
                 patch_cache_control(response, **self.public)
                 patch_vary_headers(response, VARY)
@@ -248,6 +247,14 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
     failure is logged.
     """
 
+    def __init__(self, params):
+        # Where to send the PURGE, read from the configuration rather than from the
+        # attributes Wagtail's backend happens to keep.
+        location = urlsplit(params["LOCATION"])
+        self.location_scheme = location.scheme
+        self.location_netloc = location.netloc
+        super().__init__(params)
+
     def purge(self, url):
         parts = urlsplit(url)
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
@@ -258,10 +265,10 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
             return
         kind = (
             http.client.HTTPSConnection
-            if self.cache_scheme == "https"
+            if self.location_scheme == "https"
             else http.client.HTTPConnection
         )
-        connection = kind(self.cache_netloc, timeout=seconds)
+        connection = kind(self.location_netloc, timeout=seconds)
         cut = threading.Event()
         watchdog = threading.Timer(seconds, _shut, args=(connection, cut))
         watchdog.daemon = True

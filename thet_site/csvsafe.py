@@ -13,7 +13,7 @@ which ``guard_admin_exports`` hooks at start-up. Base layer: no feature app impo
 
 from __future__ import annotations
 
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
+from thet_site.wagtail_compat import transform_csv_export_cells
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,22 +36,9 @@ def unneutralise(value: str) -> str:
 
 
 def guard_admin_exports() -> None:
-    """Neutralise every cell of the Wagtail admin's CSV exports.
-
-    Wagtail 8 writes them all (page reports, "Site history", workflow and search-term
-    reports, redirects, form submissions, any viewset listing with ``list_export``) through
-    ``SpreadsheetExportMixin.preprocess_field_value``, and has neither a setting nor a hook
-    to change it for every view at once; subclassing would mean re-registering each of
-    those views. So the one method is wrapped here, once, at start-up (``ThetSiteConfig``).
-    Excel files (``xlsx``) are left alone: Wagtail already stores their cells as text.
-    """
-    original = SpreadsheetExportMixin.preprocess_field_value
-    if getattr(original, "_thet_neutralised", False):
-        return
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = original(self, field, value, export_format)
-        return neutralise(value) if export_format == self.FORMAT_CSV else value
-
-    preprocess_field_value._thet_neutralised = True
-    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
+    """Neutralise every cell of the Wagtail admin's CSV exports (reports, listings,
+    form submissions); Excel files (``xlsx``) are left alone, Wagtail already stores
+    their cells as text. Called once at start-up (``ThetSiteConfig``); the one upstream
+    method it wraps is named in ``thet_site/wagtail_compat.py``, where an upgrade that
+    changes it is caught."""
+    transform_csv_export_cells(neutralise)

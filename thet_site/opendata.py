@@ -1,8 +1,10 @@
 """The listings' open data twins: the same rows as CSV and as JSON (#16).
 
-Each listing page (``partnerships/listings.py``, ``policy/listings.py``) builds its rows
-with its own filter form and queryset, then hands them to ``respond`` here, which writes
-one of two formats:
+Each listing (``partnerships/listings.py``, ``policy/listings.py``) declares its JSON
+fields (``data_items``) and its CSV columns (``data_columns``, read by ``table``); the
+listing pattern (``pages/listings.py``, ``Listing.respond_with_data``) filters the rows
+with the listing's own form and hands them to ``respond`` here, which writes one of two
+formats (or a listing's own, such as the projects' IATI XML):
 
 * CSV: UTF-8 with a byte order mark (so Excel reads accents and "£"), one header row,
   multi-valued cells joined with "; ", every cell passed through ``csvsafe.neutralise``,
@@ -169,6 +171,15 @@ def respond(
     # scripts, as open data should be.
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def table(columns, items: list[dict]) -> dict:
+    """The CSV part of a listing's ``build()``: ``columns`` is what the listing declares,
+    ``(header, cell)`` pairs in order, ``cell(item)`` giving the cell of one JSON item."""
+    return {
+        "csv_header": [header for header, _ in columns],
+        "csv_rows": [[cell(item) for _, cell in columns] for item in items],
+    }
 
 
 def dataset(request, index, querystring: str, **fields) -> dict:

@@ -263,7 +263,26 @@ def entry_query(raw: QueryDict, params) -> str | None:
     return normalised_query(raw, params)
 
 
-def _response_is_cacheable(request, response) -> bool:
+def request_is_eligible(request) -> bool:
+    """Whether ``request`` may be answered from, and stored in, a shared cache: a GET or
+    HEAD outside ``PAGE_CACHE_EXCLUDED_PREFIXES`` (the admin, documents, health), without
+    a session or messages cookie (someone who may be logged in, or has a message waiting)
+    and without an ``Authorization`` header. The page cache's rule, and the CDN's
+    (``thet_site/cdn.py``)."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)):
+        return False
+    if any(name in request.COOKIES for name in (settings.SESSION_COOKIE_NAME, "messages")):
+        return False
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+def response_is_cacheable(request, response) -> bool:
+    """Whether ``response`` to an eligible ``request`` is the same for everyone and may be
+    kept: a plain 200, not streamed, setting no cookie, no preview, holding no form's CSRF
+    token, and not marked ``private``, ``no-store``, ``no-cache`` or ``max-age=0`` (unless
+    it gives an ``s-maxage``). The page cache's rule, and the CDN's (``thet_site/cdn.py``)."""
     if response.status_code != 200 or response.streaming:
         return False
     if response.cookies or getattr(request, "is_preview", False):
@@ -283,20 +302,9 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_SECONDS
-        self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
-        self.bypass_cookies = (settings.SESSION_COOKIE_NAME, "messages")
-
-    def _eligible(self, request) -> bool:
-        if request.method not in ("GET", "HEAD"):
-            return False
-        if request.path_info.startswith(self.excluded):
-            return False
-        if any(name in request.COOKIES for name in self.bypass_cookies):
-            return False  # may be logged in, or has a message waiting
-        return "HTTP_AUTHORIZATION" not in request.META
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE_ENABLED or not self._eligible(request):
+        if not settings.PAGE_CACHE_ENABLED or not request_is_eligible(request):
             request.page_cache = "bypass"
             return self.get_response(request)
         encoding = preferred_encoding(request)
@@ -331,7 +339,7 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         declared = getattr(request, "page_cache_query", None)
         query = entry_query(raw, declared)
-        if query is None or not _response_is_cacheable(request, response):
+        if query is None or not response_is_cacheable(request, response):
             response["X-Page-Cache"] = "miss"
             return response
         # Browsers revalidate every time (ETag / Last-Modified give them a cheap

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.models import ReferenceIndex
 
 # --- The request's site and route (thet_site/routing.py) -----------------------------
@@ -74,3 +75,30 @@ def reference_rows(objects: Iterable[Any], content_type: Any, base_content_type:
         for obj in objects
         for to_type, to_id, model_path, content_path in references_of(obj)
     ]
+
+
+# --- Every cell of the admin's CSV exports (thet_site/csvsafe.py) --------------------
+# Wagtail 8 writes all of its admin exports (page reports, "Site history", workflow and
+# search-term reports, redirects, form submissions, any viewset listing with
+# ``list_export``) through ``SpreadsheetExportMixin.preprocess_field_value``, and has
+# neither a setting nor a hook to change a cell for every view at once; subclassing would
+# mean re-registering each of those views. So that one method is wrapped, once, at
+# start-up. The method is documented, but replacing it on Wagtail's class is not, so it
+# lives here, checked by tests/test_compat.py.
+_CELL_TRANSFORM_MARK = "thet_csv_cell_transform"
+
+
+def transform_csv_export_cells(transform: Any) -> None:
+    """Pass every cell of every Wagtail admin CSV export through ``transform(value)``
+    after Wagtail's own formatting; other formats (xlsx) are left as Wagtail writes them.
+    Idempotent: calling it again does not wrap twice."""
+    original = SpreadsheetExportMixin.preprocess_field_value
+    if getattr(original, _CELL_TRANSFORM_MARK, False):
+        return
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = original(self, field, value, export_format)
+        return transform(value) if export_format == self.FORMAT_CSV else value
+
+    setattr(preprocess_field_value, _CELL_TRANSFORM_MARK, True)
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

@@ -13,12 +13,16 @@ which ``guard_admin_exports`` hooks at start-up. Base layer: no feature app impo
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+T = TypeVar("T")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: T) -> T | str:
     """``value`` made safe as a CSV cell: text that a spreadsheet would read as a formula
     gets a leading ``'``; anything else (numbers, dates, None, other text) is unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -49,9 +53,10 @@ def guard_admin_exports() -> None:
     if getattr(original, "_thet_neutralised", False):
         return
 
-    def preprocess_field_value(self, field, value, export_format):
+    def preprocess_field_value(self: Any, field: str, value: Any, export_format: str) -> Any:
         value = original(self, field, value, export_format)
         return neutralise(value) if export_format == self.FORMAT_CSV else value
 
-    preprocess_field_value._thet_neutralised = True
+    # A mark on the function itself, so a second call (another start-up) wraps nothing.
+    preprocess_field_value._thet_neutralised = True  # type: ignore[attr-defined]
     SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

@@ -51,10 +51,9 @@ class CircuitBreaker:
         self.seconds = seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._opened_at: float | None = (
-            None  # None while closed; else when it opened or last probed
-        )
-        self._down_since = 0.0
+        # None while closed; else when it opened or last probed.
+        self._opened_at: float | None = None
+        self._down_since = 0.0  # when it last opened (set together with _opened_at)
 
     @property
     def state(self) -> str:

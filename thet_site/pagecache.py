@@ -289,7 +289,8 @@ def entry_query(raw: QueryDict, params: QueryParams | None) -> str | None:
 
 
 def _response_is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
-    if response.status_code != 200 or not isinstance(response, HttpResponse):  # streaming
+    # A streaming response (not an HttpResponse) has no content to store.
+    if response.status_code != 200 or not isinstance(response, HttpResponse):
         return False
     if response.cookies or getattr(request, "is_preview", False):
         return False  # a CSRF or session cookie: this response is someone's own

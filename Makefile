@@ -72,12 +72,15 @@ restore: install
 	$(PY) manage.py restore "$(FILE)"
 	$(PY) manage.py migrate --noinput
 
-# ruff (with PLC0415: no import inside a function) and import-linter's layer contracts
-# (pyproject.toml, docs/ARCHITECTURE.md).
+# ruff (with PLC0415: no import inside a function), import-linter's layer contracts
+# (pyproject.toml, docs/ARCHITECTURE.md) and the type check (mypy, configured in
+# pyproject.toml: strict on thet_site, the default checks on pages). mypy loads the
+# settings through django-stubs, hence the settings' two required variables.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
+	DEBUG=0 SECRET_KEY=type-check-only $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -9,8 +9,10 @@ its items.
 
 import copy
 import datetime
+from typing import Any
 
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.utils import feedgenerator
 from django.utils.timezone import get_default_timezone
 
@@ -22,7 +24,8 @@ class ListingFeed(Feed):
     feed_type = feedgenerator.Rss201rev2Feed
     language = "en-gb"
     limit = 20
-    index_model = None  # the listing page type the feed's link points to
+    index_model: Any = None  # the listing page type the feed's link points to
+    request: HttpRequest  # set on the per-request copy
 
     def __call__(self, request, *args, **kwargs):
         # One instance serves every request: work on a copy that knows this request.

@@ -278,7 +278,7 @@ class DropsEmptyParameters:
             target = without_empty_parameters(request)
             if target is not None:
                 return HttpResponsePermanentRedirect(target)
-        return super().serve(request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)  # type: ignore[misc]  # mixed into a Page
 
 
 class FilterableListingPage(DropsEmptyParameters, RoutablePageMixin):

@@ -55,6 +55,8 @@ class SummaryMixin(models.Model):
     class Meta:
         abstract = True
 
+    search_description: str  # Wagtail's Page field, on the pages this is mixed into
+
     def get_summary(self) -> str:
         return self.search_description or self.introduction
 
@@ -250,7 +252,7 @@ class ContactFormField(AbstractFormField):
         help_text="What the visitor types or picks: e.g. 'Single line text' for a name, "
         "'Email' for an address, 'Multi-line text' for the message.",
     )
-    field_type.required_on_save = True
+    field_type.required_on_save = True  # type: ignore[attr-defined]  # Wagtail's flag, as it sets it
     required = models.BooleanField(
         verbose_name="required",
         default=True,
@@ -302,7 +304,7 @@ class ContactPage(ReadsQuery, SummaryMixin, AbstractEmailForm):
     )
 
     parent_page_types = ["pages.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     max_count = 1
     page_description = "The contact form. Messages are listed under Forms in the admin."
     template = "pages/contact_page.html"

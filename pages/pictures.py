@@ -10,8 +10,10 @@ that added the fields ticks "decorative" for them, so they look as they did.
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -140,13 +142,22 @@ def with_pictures(queryset, *names: str, specs=CARD_SPECS):
     )
 
 
-class PictureFormMixin:
+if TYPE_CHECKING:
+    # A mixin for a Django form: the type checker sees the form it is mixed into.
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class PictureFormMixin(_FormBase):
     """Admin form rule: a picture needs alt text or the "decorative" tick."""
 
     picture_fields: tuple[str, ...] = ()
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned is None:  # a clean() may return None; Django keeps cleaned_data then
+            cleaned = self.cleaned_data
         for name in self.picture_fields:
             if f"{name}_alt" not in self.fields or not cleaned.get(name):
                 continue

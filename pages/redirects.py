@@ -58,7 +58,9 @@ def import_redirects(lines, site: Site, dry_run: bool = False) -> RedirectImport
     header = [h.strip().lower() for h in next(reader, [])]
     if header[:2] != ["old_path", "new_path"]:
         raise RedirectImportError(["line 1: the header must be: old_path,new_path"])
-    errors, rows, seen = [], [], {}
+    errors: list[str] = []
+    rows: list[tuple[str, Page | None, str]] = []
+    seen: dict[str, int] = {}
     for line_number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue

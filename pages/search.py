@@ -59,7 +59,9 @@ def query_words(query: str, limit: int = MAX_QUERY_WORDS) -> QueryWords:
     every title, and no index stores it), a single digit kept; at most ``limit`` words are
     used, the rest ignored. So a query costs at most ``limit`` words of matching.
     """
-    used, ignored, seen = [], [], set()
+    used: list[str] = []
+    ignored: list[str] = []
+    seen: set[str] = set()
     for word in query.split():
         key = word.casefold()
         if key in seen:

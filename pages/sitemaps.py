@@ -11,12 +11,14 @@ publication (``last_published_at``).
 Private pages (a view restriction on the page or an ancestor) and drafts are never listed.
 """
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import views as django_sitemap_views
 from django.db.models import Max
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from wagtail.contrib.sitemaps import Sitemap
 
 from thet_site.fragments import remember, vary_on_params
@@ -60,11 +62,11 @@ SITEMAPS = {"pages": PageSitemap}
 KEPT_HEADERS = ("Content-Type", "X-Robots-Tag", "Last-Modified")
 
 
-def kept(view):
+def kept(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
     """``view``'s rendered XML kept until the content changes (thet_site.fragments), so a
     crawler fetching every page of the sitemap after a publish renders each page once."""
 
-    def keep(request, **kwargs):
+    def keep(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         read_query(request, {"p": "number"})  # the page of the sitemap, for the page cache
 
         def render():
@@ -94,7 +96,7 @@ def index(request, **kwargs):
     address rather than the request's host."""
     response = django_sitemap_views.index(request, **kwargs)
     base = base_url(request)
-    for item in response.context_data["sitemaps"]:
+    for item in (response.context_data or {}).get("sitemaps", []):
         parts = urlsplit(item.location)
         item.location = base + parts.path + (f"?{parts.query}" if parts.query else "")
     return response

@@ -12,6 +12,8 @@ the two JavaScript line separators), so nothing an editor types can close the
 """
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
@@ -52,11 +54,11 @@ def organisation(
     logo_url: str,
     description: str = "",
     email: str = "",
-    address_lines: list[str] = (),
-    same_as: list[str] = (),
+    address_lines: Sequence[str] = (),
+    same_as: Sequence[str] = (),
 ) -> dict:
     """The home page's graph: the ``Organization`` and its ``WebSite`` with site search."""
-    org = {
+    org: dict[str, Any] = {
         "@type": "Organization",
         "@id": root_url + "/#organisation",
         "name": name,
@@ -109,13 +111,13 @@ def article(
     modified,
     publisher: str,
     home_url: str,
-    authors: list[str] = (),
+    authors: Sequence[str] = (),
     image: str = "",
     genre: str = "",
-    keywords: list[str] = (),
+    keywords: Sequence[str] = (),
     document: dict | None = None,
     article_body: str = "",
-    parts: list[tuple[str, str]] = (),
+    parts: Sequence[tuple[str, str]] = (),
 ) -> dict:
     """A ``Report`` or ``ScholarlyArticle`` published by the organisation, with what
     Google's article guidelines ask for beyond the basics (#16). ``document``: the

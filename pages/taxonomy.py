@@ -74,7 +74,9 @@ class TaxonomyBase(index.Indexed, models.Model):
     @classmethod
     def create_by_name(cls, value: str, **fields):
         """Create one from a name typed in a picker (or return the one of that name)."""
-        name = " ".join(str(value).split())[: cls._meta.get_field("name").max_length]
+        name_field = cls._meta.get_field("name")
+        limit = name_field.max_length if isinstance(name_field, models.Field) else None
+        name = " ".join(str(value).split())[:limit]
         if not name:
             raise ValidationError({"name": ["Type a name."]})
         existing = cls._base_manager.filter(name__iexact=name).first()

@@ -33,8 +33,9 @@ import subprocess  # noqa: S404 - pg_dump / pg_restore, list argv, no shell
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.documents import get_document_model
@@ -52,7 +53,7 @@ class BackupError(Exception):
     """Something the operator must fix; the message says what."""
 
 
-def _file_models():
+def _file_models() -> tuple[type[Any], type[Any]]:  # Wagtail's models: untyped
     return (get_document_model(), get_image_model())
 
 
@@ -127,7 +128,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _storage_for(name: str):
+def _storage_for(name: str) -> Storage:
     return storages["documents" if is_document(name) else "media"]
 
 
@@ -137,8 +138,8 @@ def back_up(folder: Path) -> Path:
     stamp = timezone.now().strftime("%Y-%m-%dT%H%M%SZ")
     archive = folder / f"thet-backup-{stamp}.tar"
     vendor = connection.vendor
-    with tempfile.TemporaryDirectory(prefix="thet-backup-") as scratch:
-        scratch = Path(scratch)
+    with tempfile.TemporaryDirectory(prefix="thet-backup-") as scratch_name:
+        scratch = Path(scratch_name)
         if vendor == "postgresql":
             database = scratch / "database.dump"
             names = _dump_postgresql(database)
@@ -189,17 +190,22 @@ def _safe_member(name: str) -> str:
     return name
 
 
-def read_manifest(tar: tarfile.TarFile) -> dict:
+def read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     try:
-        manifest = json.load(tar.extractfile(MANIFEST))
+        handle = tar.extractfile(MANIFEST)
+        if handle is None:  # a folder or a link of that name
+            raise ValueError(f"{MANIFEST} is not a file")
+        manifest = json.load(handle)
     except (KeyError, ValueError, TypeError) as error:
         raise BackupError(f"Not a THET backup (no readable {MANIFEST}): {error}") from error
+    if not isinstance(manifest, dict):
+        raise BackupError(f"Not a THET backup ({MANIFEST} is not a JSON object).")
     if manifest.get("format") != FORMAT:
         raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
     return manifest
 
 
-def restore(archive: Path) -> dict:
+def restore(archive: Path) -> dict[str, Any]:
     """Bring the database and media in ``archive`` back into the configured (fresh) ones."""
     with tarfile.open(archive, "r:") as tar, tempfile.TemporaryDirectory() as scratch:
         manifest = read_manifest(tar)

@@ -16,10 +16,13 @@ open were dropped, invalidations too (``thet_site.pagecache`` listens).
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches as default_caches
+from django.core.cache.backends.base import BaseCache
 from django.dispatch import Signal
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
@@ -38,13 +41,19 @@ class CircuitBreaker:
     skipped. Then half-open: the next caller runs ``probe`` while the others keep
     skipping; success closes the circuit, failure opens it again. Thread-safe."""
 
-    def __init__(self, name, seconds=DEFAULT_CIRCUIT_SECONDS, clock=time.monotonic):
+    def __init__(
+        self,
+        name: str,
+        seconds: float = DEFAULT_CIRCUIT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.name = name
         self.seconds = seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._opened_at = None  # None while closed; else when it opened or last probed
-        self._down_since = None
+        # None while closed; else when it opened or last probed.
+        self._opened_at: float | None = None
+        self._down_since = 0.0  # when it last opened (set together with _opened_at)
 
     @property
     def state(self) -> str:
@@ -53,7 +62,7 @@ class CircuitBreaker:
             return "closed"
         return "open" if self.clock() - opened_at < self.seconds else "half-open"
 
-    def allow(self, probe) -> bool:
+    def allow(self, probe: Callable[[], object]) -> bool:
         """Whether to make a call now; runs ``probe()`` first when it is time to retry."""
         if self._opened_at is None:
             return True  # the usual case, without taking the lock
@@ -76,7 +85,7 @@ class CircuitBreaker:
         cache_recovered.send_robust(sender=CircuitBreaker, breaker=self)
         return True
 
-    def failed(self, error) -> None:
+    def failed(self, error: BaseException) -> None:
         with self._lock:
             opening = self._opened_at is None
             self._opened_at = self.clock()
@@ -92,11 +101,11 @@ class CircuitBreaker:
             )
 
 
-_breakers = {}
+_breakers: dict[tuple[str, float], CircuitBreaker] = {}
 _breakers_lock = threading.Lock()
 
 
-def breaker_for(server, seconds) -> CircuitBreaker:
+def breaker_for(server: str, seconds: float) -> CircuitBreaker:
     """One breaker per Redis server (and period) per process, shared by every cache
     alias and thread that uses it (Django makes a cache object per thread)."""
     key = (server, float(seconds))
@@ -106,7 +115,7 @@ def breaker_for(server, seconds) -> CircuitBreaker:
         return _breakers[key]
 
 
-def _describe(server) -> str:
+def _describe(server: str | Iterable[str]) -> str:
     """host:port of each server, for the log: never the password in the URL."""
     names = []
     for url in server.split(",") if isinstance(server, str) else server:
@@ -117,7 +126,7 @@ def _describe(server) -> str:
     return ",".join(names)
 
 
-def circuit_state(caches=None) -> str | None:
+def circuit_state(caches: Mapping[str, BaseCache] | None = None) -> str | None:
     """The worst circuit state of the configured caches; None if none has a breaker."""
     backends = [(caches or default_caches)[alias] for alias in settings.CACHES]
     states = {b.breaker.state for b in backends if isinstance(b, ResilientRedisCache)}
@@ -127,10 +136,10 @@ def circuit_state(caches=None) -> str | None:
     return None
 
 
-def _guarded(name, fallback):
+def _guarded(name: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
     method = getattr(RedisCache, name)
 
-    def call(self, *args, **kwargs):
+    def call(self: "ResilientRedisCache", *args: Any, **kwargs: Any) -> Any:
         if not self.breaker.allow(self.ping):
             return fallback(*args, **kwargs)
         try:
@@ -145,16 +154,16 @@ def _guarded(name, fallback):
     return call
 
 
-class ResilientRedisCache(RedisCache):
+class ResilientRedisCache(RedisCache):  # type: ignore[misc]  # django-redis has no types
     """django-redis's ``RedisCache``; every call goes through the server's breaker."""
 
-    def __init__(self, server, params):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS", {}))
         seconds = options.pop("CIRCUIT_SECONDS", DEFAULT_CIRCUIT_SECONDS)
         super().__init__(server, {**params, "OPTIONS": options})
         self.breaker = breaker_for(server, seconds)
 
-    def ping(self):
+    def ping(self) -> None:
         """The half-open probe: raises unless the (first) server answers."""
         self.client.get_client(write=True).ping()
 

@@ -54,6 +54,8 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
@@ -62,6 +64,8 @@ from botocore.config import Config
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.contrib.frontend_cache.backends import CloudflareBackend as WagtailCloudflare
 from wagtail.contrib.frontend_cache.backends import CloudfrontBackend as WagtailCloudfront
@@ -78,7 +82,7 @@ logger = logging.getLogger(__name__)
 VARY = ("Cookie", "Accept-Encoding")
 
 
-def shared_cache_control() -> dict | None:
+def shared_cache_control() -> dict[str, Any] | None:
     """``patch_cache_control`` arguments for a public response; None when switched off."""
     seconds = settings.SHARED_CACHE_SECONDS
     if not seconds["s_maxage"]:
@@ -87,11 +91,11 @@ def shared_cache_control() -> dict | None:
 
 
 class SharedCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.public = shared_cache_control()
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         control = response.get("Cache-Control", "").lower()
         if request_is_eligible(request) and response_is_cacheable(request, response):
@@ -133,7 +137,7 @@ def purge_urls_within(urls: list[str], seconds: float) -> None:
     logs failures, never raises."""
     deadline = time.monotonic() + seconds
 
-    def work():
+    def work() -> None:
         _state.deadline = deadline
         try:
             purge_urls_from_cache(urls)
@@ -173,12 +177,12 @@ def purge_everything() -> None:
     purge_urls_within(urls, purge_deadline_seconds())
 
 
-def _on_request_started(sender, **kwargs):
+def _on_request_started(sender: object, **kwargs: Any) -> None:
     _state.in_request = True
     _state.queued = None
 
 
-def _on_request_finished(sender, **kwargs):
+def _on_request_finished(sender: object, **kwargs: Any) -> None:
     urls = getattr(_state, "queued", None)
     _state.in_request = False
     _state.queued = None
@@ -194,7 +198,7 @@ def _on_request_finished(sender, **kwargs):
     _running.append(thread)
 
 
-def _on_content_changed(sender, **kwargs):
+def _on_content_changed(sender: object, **kwargs: Any) -> None:
     if not settings.WAGTAILFRONTENDCACHE:
         return
     # After the commit, so the cache cannot fetch the old page again before it; once per
@@ -204,7 +208,7 @@ def _on_content_changed(sender, **kwargs):
         transaction.on_commit(purge_everything)
 
 
-def connect_signals():
+def connect_signals() -> None:
     content_changed.connect(_on_content_changed, dispatch_uid="cdn-purge-everything")
     request_started.connect(_on_request_started, dispatch_uid="cdn-request-started")
     request_finished.connect(_on_request_finished, dispatch_uid="cdn-request-finished")
@@ -215,19 +219,20 @@ class TimeLimited:
     before Wagtail's backend reads the rest; ``remaining()`` is what is left of the
     purge's deadline for the next request."""
 
-    def __init__(self, params):
+    def __init__(self, params: Mapping[str, Any]) -> None:
         params = dict(params)
         self.timeout = float(params.pop("TIMEOUT", DEFAULT_DEADLINE))
-        super().__init__(params)
+        # A mixin: the next class is Wagtail's backend, which takes the parameters.
+        super().__init__(params)  # type: ignore[call-arg]
 
     def remaining(self) -> float:
-        deadline = getattr(_state, "deadline", None)
+        deadline: float | None = getattr(_state, "deadline", None)
         if deadline is None:  # called directly, not by purge_urls_within
             return self.timeout
         return min(self.timeout, deadline - time.monotonic())
 
 
-def _shut(connection, cut: threading.Event) -> None:
+def _shut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
     """Cut ``connection`` off, waking a read blocked on it in another thread."""
     cut.set()
     sock = connection.sock
@@ -238,7 +243,7 @@ def _shut(connection, cut: threading.Event) -> None:
             pass
 
 
-class HTTPBackend(TimeLimited, WagtailHTTP):
+class HTTPBackend(TimeLimited, WagtailHTTP):  # type: ignore[misc]  # Wagtail has no types
     """Wagtail's HTTP (Varnish) backend, within the purge's deadline.
 
     The same request as Wagtail's (``PURGE`` to ``LOCATION`` with the page's ``Host``),
@@ -247,7 +252,7 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
     failure is logged.
     """
 
-    def __init__(self, params):
+    def __init__(self, params: dict[str, Any]) -> None:
         # Where to send the PURGE, read from the configuration rather than from the
         # attributes Wagtail's backend happens to keep.
         location = urlsplit(params["LOCATION"])
@@ -255,8 +260,11 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
         self.location_netloc = location.netloc
         super().__init__(params)
 
-    def purge(self, url):
+    def purge(self, url: str) -> None:
         parts = urlsplit(url)
+        if parts.hostname is None:
+            logger.error("Couldn't purge %s: the address has no host", url)
+            return
         host = parts.hostname + (f":{parts.port}" if parts.port else "")
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         seconds = self.remaining()
@@ -291,24 +299,24 @@ class HTTPBackend(TimeLimited, WagtailHTTP):
             connection.close()
 
 
-class CloudflareBackend(TimeLimited, WagtailCloudflare):
+class CloudflareBackend(TimeLimited, WagtailCloudflare):  # type: ignore[misc]  # untyped base
     """Wagtail's Cloudflare backend, where a purge of ``<site>/*`` purges the whole zone.
 
     Cloudflare purges by exact URL (wildcards and prefixes need an Enterprise plan), so
     "everything" is its ``purge_everything`` call, given ``TIMEOUT`` seconds.
     """
 
-    def purge_batch(self, urls):
+    def purge_batch(self, urls: list[str]) -> None:
         if any(url.endswith("/*") for url in urls):
             self.purge_everything()
             urls = [url for url in urls if not url.endswith("/*")]
         if urls:
             super().purge_batch(urls)
 
-    def purge(self, url):
+    def purge(self, url: str) -> None:
         self.purge_batch([url])
 
-    def purge_everything(self):
+    def purge_everything(self) -> None:
         headers = {"Content-Type": "application/json"}
         if self.cloudflare_token:
             headers["Authorization"] = f"Bearer {self.cloudflare_token}"
@@ -330,7 +338,7 @@ class CloudflareBackend(TimeLimited, WagtailCloudflare):
             logger.error("Couldn't purge everything from Cloudflare: %s", response.text[:500])
 
 
-class CloudfrontBackend(TimeLimited, WagtailCloudfront):
+class CloudfrontBackend(TimeLimited, WagtailCloudfront):  # type: ignore[misc]  # untyped base
     """Wagtail's CloudFront backend, whose client gives up after ``TIMEOUT`` seconds.
 
     Wagtail's client has botocore's defaults (60 s to connect, 60 s to read, retried);
@@ -338,7 +346,7 @@ class CloudfrontBackend(TimeLimited, WagtailCloudfront):
     ``purge_everything``.
     """
 
-    def __init__(self, params):
+    def __init__(self, params: Mapping[str, Any]) -> None:
         super().__init__(params)
         self.client = boto3.client(
             "cloudfront",

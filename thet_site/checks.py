@@ -25,7 +25,9 @@ def site_url_is_set(
 
 
 @register(Tags.security, deploy=True)
-def two_factor_is_required(app_configs, **kwargs):
+def two_factor_is_required(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> Sequence[CheckMessage]:
     if getattr(settings, "REQUIRE_2FA", False):
         return []
     return [

@@ -8,20 +8,21 @@ files are WhiteNoise's (compressed at ``collectstatic``).
 """
 
 import gzip
+from collections.abc import Callable
 
 import brotli
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml")
 MIN_COMPRESS_BYTES = 200
-ENCODERS = {  # in order of preference
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {  # in order of preference
     "br": lambda content: brotli.compress(content, quality=9, mode=brotli.MODE_TEXT),
     "gzip": lambda content: gzip.compress(content, compresslevel=6, mtime=0),
 }
 
 
-def encoded_variants(response) -> dict:
+def encoded_variants(response: HttpResponse) -> dict[str, HttpResponse]:
     """``{"br": ..., "gzip": ..., "identity": response}``, each a complete response
     (``response`` itself for an encoding that would not make it smaller)."""
     variants = dict.fromkeys((*ENCODERS, "identity"), response)
@@ -48,7 +49,7 @@ def encoded_variants(response) -> dict:
     return variants
 
 
-def accepted_encodings(request) -> set[str]:
+def accepted_encodings(request: HttpRequest) -> set[str]:
     """The codings the client's Accept-Encoding allows (q=0 refuses one)."""
     accepted = set()
     for item in request.headers.get("Accept-Encoding", "").split(","):
@@ -59,6 +60,6 @@ def accepted_encodings(request) -> set[str]:
     return accepted
 
 
-def preferred_encoding(request) -> str:
+def preferred_encoding(request: HttpRequest) -> str:
     accepted = accepted_encodings(request)
     return next((encoding for encoding in ENCODERS if encoding in accepted), "identity")

@@ -13,12 +13,16 @@ which ``guard_admin_exports`` hooks at start-up. Base layer: no feature app impo
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from thet_site.wagtail_compat import transform_csv_export_cells
+
+T = TypeVar("T")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: T) -> T | str:
     """``value`` made safe as a CSV cell: text that a spreadsheet would read as a formula
     gets a leading ``'``; anything else (numbers, dates, None, other text) is unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -9,12 +9,14 @@ of them (one would also make a browser try to decode the download).
 
 from functools import wraps
 
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from wagtail.documents.views.serve import serve as wagtail_serve
 
 
 @wraps(wagtail_serve)
-def serve(request, document_id, document_filename):
-    response = wagtail_serve(request, document_id, document_filename)
+def serve(request: HttpRequest, document_id: int, document_filename: str) -> HttpResponseBase:
+    response: HttpResponseBase = wagtail_serve(request, document_id, document_filename)
     if response.has_header("Content-Encoding"):
         del response["Content-Encoding"]
     return response

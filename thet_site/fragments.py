@@ -35,13 +35,16 @@ Python code (sitemaps, open data) keeps a value the same way with ``remember()``
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
+from django.http import HttpRequest
 
-from thet_site.pagecache import current_generation, vary_on_params
+from thet_site.pagecache import PageCacheRequest, current_generation, vary_on_params
 
 __all__ = ["fragment_cache", "generation", "remember", "vary_on_params"]
 
@@ -49,24 +52,26 @@ logger = logging.getLogger(__name__)
 
 OFF = "off"  # a DummyCache alias (settings.CACHES)
 
+T = TypeVar("T")
 
-def generation(request) -> str:
+
+def generation(request: HttpRequest) -> str:
     """The content generation, read once per request; "" if the cache is unreachable."""
-    value = getattr(request, "_content_generation", None)
+    value: str | None = getattr(request, "_content_generation", None)
     if value is None:
         try:
             value = current_generation()
         except Exception:  # a cache outage only costs speed
             logger.warning("Could not read the content generation", exc_info=True)
             value = ""
-        request._content_generation = value
+        cast(PageCacheRequest, request)._content_generation = value
     return value
 
 
 class FragmentCache:
     """The values ``{% cache %}`` needs, each worked out when a template first asks."""
 
-    def __init__(self, request):
+    def __init__(self, request: HttpRequest | None) -> None:
         self.request = request
 
     @property
@@ -87,17 +92,19 @@ class FragmentCache:
 
     @cached_property
     def generation(self) -> str:
-        if self.cache == OFF:
+        if self.cache == OFF or self.request is None:
             return ""
         return f"{generation(self.request)}|{self.request.scheme}://{self.request.get_host()}"
 
 
-def fragment_cache(request):
+def fragment_cache(request: HttpRequest) -> dict[str, FragmentCache]:
     """Context processor: ``fragment``, for ``{% cache %}``."""
     return {"fragment": FragmentCache(request)}
 
 
-def remember(request, name: str, vary, compute):
+def remember(
+    request: HttpRequest | None, name: str, vary: Iterable[Any], compute: Callable[[], T]
+) -> T:
     """``compute()``, kept under (name, vary) until the content changes, keyed as the
     ``{% cache %}`` tag keys a fragment. None is never kept."""
     fragment = FragmentCache(request)
@@ -105,7 +112,7 @@ def remember(request, name: str, vary, compute):
         return compute()
     cache = caches[fragment.cache]
     key = make_template_fragment_key(name, [fragment.generation, *vary])
-    value = cache.get(key)
+    value: T | None = cache.get(key)
     if value is None:
         value = compute()
         if value is not None:

@@ -98,13 +98,15 @@ class MalformedAdminPostMiddleware:
 
     CAUGHT = (MultiValueDictKeyError, ValueError)
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
         if request.method != "POST" or not isinstance(exception, self.CAUGHT):
             return None
         if not any(request.path.startswith(p) for p in settings.CSP_ADMIN_PATH_PREFIXES):

@@ -18,6 +18,8 @@ the requested slice is sorted in Python and fetched by id. The order (score, the
 id) and the counts are the backend's.
 """
 
+from typing import Any
+
 from django.db.models import Case, CharField, FloatField, IntegerField, Value, When
 from django.db.models.functions import Cast
 from modelsearch.backends.database import SearchBackend as DatabaseSearchBackend
@@ -25,14 +27,14 @@ from modelsearch.query import MatchAll, Not
 from modelsearch.utils import get_descendants_content_types_pks
 
 
-def SearchBackend(params):  # noqa: N802 - the name Wagtail's settings look up
+def SearchBackend(params: dict[str, Any]) -> Any:  # noqa: N802 - the name Wagtail's settings look up
     backend = DatabaseSearchBackend(params)
     if type(backend).__name__ == "SQLiteSearchBackend":
         return _sqlite_backend_class()(params)
     return backend
 
 
-def _sqlite_backend_class():
+def _sqlite_backend_class() -> type:
     # Imported here, only on SQLite: modelsearch's SQLite module looks up its FTS5 index
     # model at import, a model that exists only when the database is SQLite (on
     # PostgreSQL the import raises LookupError). The backend, as modelsearch's own
@@ -48,15 +50,16 @@ def _sqlite_backend_class():
         SQLiteSearchResults,
     )
 
-    class RankOnceQueryCompiler(SQLiteSearchQueryCompiler):
-        def _plain(self):
+    # modelsearch has no types: its classes are Any to the type checker.
+    class RankOnceQueryCompiler(SQLiteSearchQueryCompiler):  # type: ignore[misc]
+        def _plain(self) -> Any:
             """The normalised query, or None when the backend's own path applies."""
             query = normalize(self.query)
             if isinstance(query, MatchAll | Not) or not self.order_by_relevance:
                 return None
             return query
 
-        def _index_query(self, query, config):
+        def _index_query(self, query: Any, config: str | None) -> Any:
             """Every matching index entry with its score, as the backend builds it."""
             match = MatchExpression(
                 self.fields or self.FTS_TABLE_FIELDS,
@@ -73,18 +76,20 @@ def _sqlite_backend_class():
                 .annotate(score=rank)
             )
 
-        def matching(self, query, config):
+        def matching(self, query: Any, config: str | None) -> Any:
             ids = self._index_query(query, config).values_list("index_entry__object_id", flat=True)
             return self.queryset.filter(pk__in=ids)
 
-        def search(self, config, start, stop, score_field=None):
+        def search(
+            self, config: str | None, start: int, stop: int | None, score_field: str | None = None
+        ) -> Any:
             query = self._plain()
             if query is None:
                 return super().search(config, start, stop, score_field=score_field)
             # One query: each visible matching page's score (the page ids are an
             # uncorrelated subquery, run once).
             visible = self.queryset.order_by().annotate(_id=Cast("pk", CharField()))
-            scores = {}
+            scores: dict[int, float] = {}
             for object_id, score in (
                 self._index_query(query, config)
                 .filter(index_entry__object_id__in=visible.values("_id"))
@@ -110,8 +115,8 @@ def _sqlite_backend_class():
                 )
             return queryset
 
-    class RankOnceSearchResults(SQLiteSearchResults):
-        def _do_count(self):
+    class RankOnceSearchResults(SQLiteSearchResults):  # type: ignore[misc]
+        def _do_count(self) -> Any:
             compiler = self.query_compiler
             if not isinstance(compiler, RankOnceQueryCompiler):  # e.g. autocomplete
                 return super()._do_count()
@@ -122,7 +127,7 @@ def _sqlite_backend_class():
             stop = total if self.stop is None else min(total, self.stop)
             return max(0, stop - self.start)
 
-    class RankOnceSQLiteSearchBackend(SQLiteSearchBackend):
+    class RankOnceSQLiteSearchBackend(SQLiteSearchBackend):  # type: ignore[misc]
         query_compiler_class = RankOnceQueryCompiler
         results_class = RankOnceSearchResults
 

@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import parse_qsl
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -54,15 +57,16 @@ JSON_TYPE = "application/json"
 FORMATS = ("csv", "json")
 
 
-def data_url(page, request, fmt: str, querystring: str = "") -> str:
+def data_url(page: Any, request: HttpRequest | None, fmt: str, querystring: str = "") -> str:
     """The address of ``page``'s open data in ``fmt`` with the listing's filters:
     ``/our-work/projects/data.csv?theme=ncds`` (the page's route, without the slash
     Wagtail's routing adds)."""
-    route = page.reverse_subpage("data", kwargs={"fmt": fmt}).rstrip("/")
-    return page.get_url(request) + route + (f"?{querystring}" if querystring else "")
+    route: str = page.reverse_subpage("data", kwargs={"fmt": fmt}).rstrip("/")
+    url: str = page.get_url(request)
+    return url + route + (f"?{querystring}" if querystring else "")
 
 
-def bounded(queryset, limit: int | None = None) -> tuple[list, int]:
+def bounded(queryset: QuerySet[Any], limit: int | None = None) -> tuple[list[Any], int]:
     """At most ``limit`` (``MAX_ROWS``) of ``queryset`` as a list, and how many match in
     all (one query, and a count only when there are more)."""
     limit = MAX_ROWS if limit is None else limit
@@ -72,7 +76,7 @@ def bounded(queryset, limit: int | None = None) -> tuple[list, int]:
     return rows[:limit], queryset.count()
 
 
-def joined(values) -> str:
+def joined(values: Iterable[object]) -> str:
     """A multi-valued CSV cell."""
     return "; ".join(str(value) for value in values if value)
 
@@ -85,11 +89,11 @@ def download_name(kind: str, querystring: str, extension: str) -> str:
     return f"thet-{kind}-{described}.{extension}"
 
 
-def write_csv(header: list[str], rows) -> bytes:
+def write_csv(header: list[str], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a BOM, CRLF line ends (RFC 4180), every cell neutralised."""
 
-    class Buffer(list):
-        def write(self, text):
+    class Buffer(list[str]):
+        def write(self, text: str) -> None:
             self.append(text)
 
     buffer = Buffer(["\ufeff"])
@@ -101,13 +105,13 @@ def write_csv(header: list[str], rows) -> bytes:
 
 
 def respond(
-    request,
+    request: HttpRequest,
     *,
     fmt: str,
     kind: str,
     title: str,
     params: tuple[str, ...],
-    build,
+    build: Callable[[], dict[str, Any]],
 ) -> HttpResponse:
     """The CSV or JSON response for a listing's rows.
 
@@ -119,10 +123,10 @@ def respond(
     ``content_type``, ``count`` and ``total``, and may set ``status``.
     """
 
-    def render() -> tuple[dict, bytes]:
+    def render() -> tuple[dict[str, str], bytes]:
         data = build()
         total = data["total"]
-        headers = {}
+        headers: dict[str, str] = {}
         if fmt not in FORMATS:
             headers["Content-Type"] = data["content_type"]
             headers["Status"] = str(data.get("status", 200))
@@ -173,7 +177,9 @@ def respond(
     return response
 
 
-def table(columns, items: list[dict]) -> dict:
+def table(
+    columns: Sequence[tuple[str, Callable[[dict[str, Any]], Any]]], items: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The CSV part of a listing's ``build()``: ``columns`` is what the listing declares,
     ``(header, cell)`` pairs in order, ``cell(item)`` giving the cell of one JSON item."""
     return {
@@ -182,7 +188,7 @@ def table(columns, items: list[dict]) -> dict:
     }
 
 
-def dataset(request, index, querystring: str, **fields) -> dict:
+def dataset(request: HttpRequest, index: Any, querystring: str, **fields: Any) -> dict[str, Any]:
     """What a listing's ``build`` returns: its rows (``fields``) with the query string and
     the absolute address of the listing state they mirror."""
     listing = index.get_url(request) + (f"?{querystring}" if querystring else "")

@@ -61,17 +61,22 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_max_age, patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from wagtail.contrib.search_promotions.models import SearchPromotion
@@ -92,14 +97,26 @@ GENERATION_KEY = "pagecache:generation"
 # Sent on every change a visitor can see, with the invalidation (#14: thet_site.cdn purges).
 content_changed = Signal()
 
+# What a page reads of the query string: {name: kind}, the kind being the name of one of
+# ``QUERY_KINDS`` or a collection of the values allowed.
+QueryParams = Mapping[str, str | Collection[str]]
 
-def page_cache():
+
+class PageCacheRequest(HttpRequest):
+    """For the type checker: the attributes this module sets on a request."""
+
+    page_cache: str  # "hit", "miss", "bypass" or "error", for the access log
+    page_cache_query: QueryParams  # what the view reads (``read_query``)
+    _content_generation: str  # for thet_site.fragments
+
+
+def page_cache() -> BaseCache:
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
-def current_generation(cache=None) -> str:
+def current_generation(cache: BaseCache | None = None) -> str:
     cache = cache or page_cache()
-    generation = cache.get(GENERATION_KEY)
+    generation: str | None = cache.get(GENERATION_KEY)
     if generation is None:
         generation = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, generation, timeout=None):
@@ -116,11 +133,11 @@ def bump_generation() -> None:
 
 
 # Set inside ``one_invalidation``: whether a change has asked for an invalidation yet.
-_held: ContextVar[list | None] = ContextVar("pagecache_held", default=None)
+_held: ContextVar[list[bool] | None] = ContextVar("pagecache_held", default=None)
 
 
 @contextmanager
-def one_invalidation():
+def one_invalidation() -> Iterator[None]:
     """Within the block, any number of changes invalidate the cache once, at its end.
 
     For code that publishes thousands of pages in one go (the project import): each
@@ -157,7 +174,7 @@ def invalidate() -> None:
         transaction.on_commit(bump_generation)
 
 
-def vary_on_params(request, names) -> str:
+def vary_on_params(request: HttpRequest, names: Iterable[str]) -> str:
     """The query string reduced to the parameters ``names`` that a page reads, in order."""
     return urlencode([(name, value) for name in names for value in request.GET.getlist(name)])
 
@@ -168,30 +185,34 @@ NUMBER = re.compile(r"[0-9]{1,40}")
 WORD_CHARACTERS = re.compile(r"[^\w\s'-]")
 
 
-def _text(values):
+def _text(values: Sequence[str]) -> str | None:
     """The last value, as typed (a form reads the last of a repeated parameter)."""
     return values[-1] if values and values[-1] else None
 
 
-def _number(values):
+def _number(values: Sequence[str]) -> str | None:
     """A whole number without leading zeros; anything else is as if it were not given."""
     value = values[-1].strip() if values else ""
     return str(int(value)) if NUMBER.fullmatch(value) else None
 
 
-def _words(values):
+def _words(values: Sequence[str]) -> str | None:
     """Search words whatever their case, order and repeats: lower case, each once, sorted."""
     words = WORD_CHARACTERS.sub(" ", " ".join(values)).lower().split()
-    words = {word.strip("-'") for word in words} - {""}
-    return " ".join(sorted(words)) or None
+    distinct = {word.strip("-'") for word in words} - {""}
+    return " ".join(sorted(distinct)) or None
 
 
 # How a declared parameter's values are normalised, by name; a tuple (or frozenset) of
 # strings instead is a choice: the value if it is one of them, else nothing.
-QUERY_KINDS = {"text": _text, "number": _number, "words": _words}
+QUERY_KINDS: dict[str, Callable[[Sequence[str]], str | None]] = {
+    "text": _text,
+    "number": _number,
+    "words": _words,
+}
 
 
-def normalised_query(query: QueryDict, params) -> str:
+def normalised_query(query: QueryDict, params: QueryParams) -> str:
     """``query`` reduced to the declared ``params`` ({name: kind}), each value normalised,
     in the declared order: what the page cache keys on and the page reads."""
     pairs = []
@@ -208,22 +229,24 @@ def normalised_query(query: QueryDict, params) -> str:
     return urlencode(pairs)
 
 
-def read_query(request, params) -> None:
+def read_query(request: HttpRequest, params: QueryParams) -> None:
     """Say that this response depends on the query-string ``params`` ({name: kind}) only,
     and let the view see only those, normalised (``request.GET`` is replaced)."""
     params = dict(params)
     for kind in params.values():
         if isinstance(kind, str) and kind not in QUERY_KINDS:
             raise ValueError(f"Unknown query parameter kind {kind!r}")
-    request.page_cache_query = params
+    cast(PageCacheRequest, request).page_cache_query = params
     request.GET = QueryDict(normalised_query(request.GET, params))
 
 
-def reads_query(params, view):
+def reads_query(
+    params: QueryParams, view: Callable[..., HttpResponseBase]
+) -> Callable[..., HttpResponseBase]:
     """``view`` (a plain Django view) reading only the query-string ``params``."""
     params = dict(params)
 
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         read_query(request, params)
         return view(request, *args, **kwargs)
 
@@ -232,7 +255,9 @@ def reads_query(params, view):
     return wrapped
 
 
-def read_page_query(page, request, serve_args, serve_kwargs) -> None:
+def read_page_query(
+    page: Page, request: HttpRequest, serve_args: Sequence[Any], serve_kwargs: Mapping[str, Any]
+) -> None:
     """Ask ``page`` which parameters the view it is about to serve reads
     (``get_query_params``, given Wagtail's serve arguments: a routable page passes the
     route's view). A page without the method states nothing."""
@@ -241,7 +266,7 @@ def read_page_query(page, request, serve_args, serve_kwargs) -> None:
         read_query(request, ask(*serve_args, **serve_kwargs))
 
 
-def base_url(request) -> str:
+def base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.path}"
 
 
@@ -255,7 +280,7 @@ def reads_key(base: str) -> str:
     return "pagecache:reads:" + hashlib.sha256(base.encode()).hexdigest()
 
 
-def entry_query(raw: QueryDict, params) -> str | None:
+def entry_query(raw: QueryDict, params: QueryParams | None) -> str | None:
     """The normalised query to key on, or None when the response must not be shared: the
     view stated nothing and the request has a query string."""
     if params is None:
@@ -263,7 +288,7 @@ def entry_query(raw: QueryDict, params) -> str | None:
     return normalised_query(raw, params)
 
 
-def request_is_eligible(request) -> bool:
+def request_is_eligible(request: HttpRequest) -> bool:
     """Whether ``request`` may be answered from, and stored in, a shared cache: a GET or
     HEAD outside ``PAGE_CACHE_EXCLUDED_PREFIXES`` (the admin, documents, health), without
     a session or messages cookie (someone who may be logged in, or has a message waiting)
@@ -278,12 +303,13 @@ def request_is_eligible(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META
 
 
-def response_is_cacheable(request, response) -> bool:
+def response_is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
     """Whether ``response`` to an eligible ``request`` is the same for everyone and may be
     kept: a plain 200, not streamed, setting no cookie, no preview, holding no form's CSRF
     token, and not marked ``private``, ``no-store``, ``no-cache`` or ``max-age=0`` (unless
     it gives an ``s-maxage``). The page cache's rule, and the CDN's (``thet_site/cdn.py``)."""
-    if response.status_code != 200 or response.streaming:
+    # A streaming response (not an HttpResponse) has no content to store.
+    if response.status_code != 200 or not isinstance(response, HttpResponse):
         return False
     if response.cookies or getattr(request, "is_preview", False):
         return False  # a CSRF or session cookie: this response is someone's own
@@ -299,11 +325,11 @@ def response_is_cacheable(request, response) -> bool:
 
 
 class PageCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_SECONDS
 
-    def __call__(self, request):
+    def __call__(self, request: PageCacheRequest) -> HttpResponseBase:
         if not settings.PAGE_CACHE_ENABLED or not request_is_eligible(request):
             request.page_cache = "bypass"
             return self.get_response(request)
@@ -332,14 +358,19 @@ class PageCacheMiddleware:
         request._content_generation = generation  # for thet_site.fragments
         if stored is not None and stored[0] == generation:
             request.page_cache = "hit"
-            stored[1]["X-Page-Cache"] = "hit"
-            return stored[1]
+            hit: HttpResponse = stored[1]
+            hit["X-Page-Cache"] = "hit"
+            return hit
 
         request.page_cache = "miss"
         response = self.get_response(request)
         declared = getattr(request, "page_cache_query", None)
         query = entry_query(raw, declared)
-        if query is None or not response_is_cacheable(request, response):
+        if (
+            query is None
+            or not isinstance(response, HttpResponse)  # a streaming one is never stored
+            or not response_is_cacheable(request, response)
+        ):
             response["X-Page-Cache"] = "miss"
             return response
         # Browsers revalidate every time (ETag / Last-Modified give them a cheap
@@ -366,7 +397,7 @@ class PageCacheMiddleware:
 
 
 @cache
-def shown_on_pages(model) -> bool:
+def shown_on_pages(model: type[Model]) -> bool:
     """Whether saving or deleting an instance of ``model`` can change a public page.
 
     Pages themselves are handled by Wagtail's publish/unpublish/move signals (saving a
@@ -386,11 +417,11 @@ def shown_on_pages(model) -> bool:
     ) or issubclass(model, PageViewRestriction)
 
 
-def _on_page_change(sender, **kwargs):
+def _on_page_change(sender: object, **kwargs: Any) -> None:
     invalidate()
 
 
-def _on_model_change(sender, **kwargs):
+def _on_model_change(sender: type[Model], **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # loading fixtures
     model = sender
@@ -402,18 +433,18 @@ def _on_model_change(sender, **kwargs):
         invalidate()
 
 
-def _on_delete(sender, **kwargs):
+def _on_delete(sender: type[Model], **kwargs: Any) -> None:
     if issubclass(sender, Page) or shown_on_pages(sender):
         invalidate()
 
 
-def _on_cache_recovered(sender, **kwargs):
+def _on_cache_recovered(sender: object, **kwargs: Any) -> None:
     # While Redis was unreachable this process dropped its writes, invalidations too:
     # what was stored before the outage may be out of date (#13).
     bump_generation()
 
 
-def connect_signals():
+def connect_signals() -> None:
     page_published.connect(_on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(_on_page_change, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(_on_page_change, dispatch_uid="pagecache-moved")

@@ -37,14 +37,28 @@ live, translations) is left to Wagtail.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.views import serve as wagtail_serve
 
 from thet_site.fragments import remember
 from thet_site.privacy import restricted_paths
 from thet_site.wagtail_compat import remember_route, remember_site
+
+# What ``find_route`` answers: (page, args, kwargs, chain, unrestricted).
+Route = tuple[Page, list[Any], dict[str, Any], list[Page] | None, bool]
+
+
+class RoutedRequest(HttpRequest):
+    """For the type checker: the attribute this module sets on a request."""
+
+    _thet_route_chain: list[Page] | None  # the pages on the routed path, for ``ancestors``
+
 
 CHAIN_FIELDS = (
     "id",
@@ -60,7 +74,7 @@ CHAIN_FIELDS = (
 )
 
 
-def ancestors(request, page, min_depth: int = 2) -> list:
+def ancestors(request: HttpRequest | None, page: Page, min_depth: int = 2) -> list[Page]:
     """``page``'s ancestors from depth ``min_depth`` down, from the routed path when this
     request was routed to ``page`` (no query), else from the database."""
     chain = getattr(request, "_thet_route_chain", None) if request is not None else None
@@ -69,7 +83,7 @@ def ancestors(request, page, min_depth: int = 2) -> list:
     return list(page.get_ancestors().filter(depth__gte=min_depth))
 
 
-def find_route(request, path: str):
+def find_route(request: HttpRequest, path: str) -> Route | None:
     """``(page, args, kwargs, chain, unrestricted)`` for ``path``, or None for a 404.
 
     ``chain``: the pages from the site's root page to ``page`` (plain ``Page`` objects).
@@ -90,7 +104,7 @@ def find_route(request, path: str):
         root_path + "".join(f"{c}/" for c in components[:n]) for n in range(len(components) + 1)
     ]
     found = {p.url_path: p for p in Page.objects.filter(url_path__in=wanted).only(*CHAIN_FIELDS)}
-    chain = []
+    chain: list[Page] = []
     for url_path in wanted:
         if url_path not in found:
             break
@@ -117,7 +131,7 @@ def find_route(request, path: str):
     return page, args, kwargs, chain, unrestricted
 
 
-def _wagtail_route(request, path):
+def _wagtail_route(request: HttpRequest, path: str) -> Route | None:
     route = Page.route_for_request(request, path)
     if route is None:
         return None
@@ -125,32 +139,38 @@ def _wagtail_route(request, path):
     return page, args, kwargs, None, False
 
 
-def prime_route(request, path: str) -> None:
+def prime_route(request: HttpRequest, path: str) -> None:
     route = remember(request, "route", (path,), lambda: find_route(request, path))
     if route is None:
         remember_route(request, None)
         return
     page, args, kwargs, chain, unrestricted = route
     page.view_restrictions_known_empty = unrestricted
-    request._thet_route_chain = chain
+    cast(RoutedRequest, request)._thet_route_chain = chain
     remember_route(request, (page, args, kwargs))
 
 
-def prime_site(request) -> None:
+def prime_site(request: HttpRequest) -> None:
     site = remember(request, "site", (), lambda: Site.find_for_request(request))
     if site is not None:
         remember_site(request, site)
 
 
 class RouteCacheMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.excluded = tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: Sequence[Any],
+        view_kwargs: Mapping[str, Any],
+    ) -> None:
         if request.method not in ("GET", "HEAD") or request.path_info.startswith(self.excluded):
             return None  # the admin, documents and /health/ (which must see the database)
         prime_site(request)

@@ -7,6 +7,7 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils import timezone
@@ -68,7 +69,7 @@ class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes is un
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def is_verified_staff(user) -> bool:
+def is_verified_staff(user: AbstractUser | AnonymousUser) -> bool:
     """Whether the request's user is signed in to the admin with every factor it needs.
 
     With ``REQUIRE_2FA`` on, a session that has only passed the password step is not

@@ -13,8 +13,13 @@ earlier file had, so the site can tell browsers to keep them for a year: a repla
 (or one deleted and uploaded again under the same name) never reuses an old URL.
 """
 
-import os
+from __future__ import annotations
 
+import os
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.crypto import get_random_string
 from django.utils.deconstruct import deconstructible
@@ -23,19 +28,19 @@ DOCUMENTS_PREFIX = "documents/"
 IMAGE_FOLDERS = ("images/", "original_images/")
 
 
-def _clean(name) -> str:
+def _clean(name: object) -> str:
     return str(name).replace("\\", "/").lstrip("/")
 
 
-def is_document(name) -> bool:
+def is_document(name: object) -> bool:
     """Whether a storage name is a Wagtail document's file (under ``documents/``)."""
     return _clean(name).startswith(DOCUMENTS_PREFIX)
 
 
-class UniqueImageNamesMixin:
+class UniqueImageNamesMixin(Storage):
     """Every new file under images/ or original_images/ gets a random suffix."""
 
-    def get_available_name(self, name, max_length=None):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         if _clean(name).startswith(IMAGE_FOLDERS):
             root, ext = os.path.splitext(name)
             name = f"{root}_{get_random_string(7)}{ext}"
@@ -54,7 +59,7 @@ except ImportError:  # pragma: no cover - django-storages is in requirements.txt
 else:
 
     @deconstructible(path="thet_site.storage.MediaS3Storage")
-    class MediaS3Storage(UniqueImageNamesMixin, S3Storage):
+    class MediaS3Storage(UniqueImageNamesMixin, S3Storage):  # type: ignore[misc]  # untyped base
         """An S3-compatible bucket, with image names never reused."""
 
 
@@ -62,47 +67,47 @@ else:
 class MediaStorage(Storage):
     """Documents to the ``documents`` storage, everything else to ``media``."""
 
-    def for_name(self, name) -> Storage:
+    def for_name(self, name: str | os.PathLike[str] | None) -> Storage:
         return storages["documents" if is_document(name) else "media"]
 
-    def open(self, name, mode="rb"):
+    def open(self, name: str, mode: str = "rb") -> File[Any]:
         return self.for_name(name).open(name, mode)
 
-    def save(self, name, content, max_length=None):
+    def save(self, name: str | None, content: IO[Any], max_length: int | None = None) -> str:
         return self.for_name(name).save(name, content, max_length=max_length)
 
-    def generate_filename(self, filename):
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.for_name(filename).generate_filename(filename)
 
-    def get_valid_name(self, name):
+    def get_valid_name(self, name: str) -> str:
         return storages["media"].get_valid_name(name)
 
-    def get_available_name(self, name, max_length=None):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.for_name(name).get_available_name(name, max_length=max_length)
 
-    def path(self, name):
+    def path(self, name: str) -> str:
         return self.for_name(name).path(name)
 
-    def delete(self, name):
+    def delete(self, name: str) -> None:
         return self.for_name(name).delete(name)
 
-    def exists(self, name):
+    def exists(self, name: str) -> bool:
         return self.for_name(name).exists(name)
 
-    def listdir(self, path):
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return self.for_name(path).listdir(path)
 
-    def size(self, name):
+    def size(self, name: str) -> int:
         return self.for_name(name).size(name)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         return self.for_name(name).url(name)
 
-    def get_accessed_time(self, name):
+    def get_accessed_time(self, name: str) -> datetime:
         return self.for_name(name).get_accessed_time(name)
 
-    def get_created_time(self, name):
+    def get_created_time(self, name: str) -> datetime:
         return self.for_name(name).get_created_time(name)
 
-    def get_modified_time(self, name):
+    def get_modified_time(self, name: str) -> datetime:
         return self.for_name(name).get_modified_time(name)

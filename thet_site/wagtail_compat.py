@@ -96,7 +96,7 @@ def transform_csv_export_cells(transform: Any) -> None:
     if getattr(original, _CELL_TRANSFORM_MARK, False):
         return
 
-    def preprocess_field_value(self, field, value, export_format):
+    def preprocess_field_value(self: Any, field: str, value: Any, export_format: str) -> Any:
         value = original(self, field, value, export_format)
         return transform(value) if export_format == self.FORMAT_CSV else value
 

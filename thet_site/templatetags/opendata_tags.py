@@ -2,7 +2,11 @@
 visible "Download these N projects (CSV, JSON, IATI XML)" beside the result count, both
 keeping the listing's filters."""
 
+from typing import Any
+
 from django import template
+from django.http import HttpRequest
+from django.template.context import Context
 from django.utils.formats import number_format
 
 from thet_site import opendata
@@ -18,7 +22,7 @@ LABELS = {
 }
 
 
-def links(page, request, querystring):
+def links(page: Any, request: HttpRequest | None, querystring: str) -> list[dict[str, str]]:
     """The page's data formats (``data_formats``, else CSV and JSON) with their URLs."""
     return [
         {
@@ -32,14 +36,16 @@ def links(page, request, querystring):
 
 
 @register.inclusion_tag("components/open_data_links.html", takes_context=True)
-def open_data_links(context, page, querystring, noun):
+def open_data_links(context: Context, page: Any, querystring: str, noun: str) -> dict[str, Any]:
     """``{% open_data_links page querystring "projects" %}``: alternate links for the head."""
     request = context["request"]
     return {"noun": noun, "links": links(page, request, querystring)}
 
 
 @register.inclusion_tag("components/open_data_download.html", takes_context=True)
-def open_data_download(context, page, count, singular, plural, querystring):
+def open_data_download(
+    context: Context, page: Any, count: int, singular: str, plural: str, querystring: str
+) -> dict[str, Any]:
     """``{% open_data_download page 12 "project" "projects" querystring %}``."""
     request = context["request"]
     if count == 1:

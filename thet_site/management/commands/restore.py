@@ -1,7 +1,9 @@
 """``manage.py restore FILE`` (``make restore FILE=...``): a fresh database and media store
 brought back from a ``backup`` archive; see ``thet_site/backup.py``."""
 
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,10 +13,10 @@ from thet_site.backup import BackupError, restore
 class Command(BaseCommand):
     help = "Restore the database and media from an archive made by `backup`, into fresh ones."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="The archive, e.g. backups/thet-backup-….tar")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         archive = Path(options["file"])
         if not archive.is_file():
             raise CommandError(f"No such archive: {archive}")

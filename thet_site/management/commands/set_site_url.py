@@ -4,6 +4,7 @@
 the record already matches. Without SITE_URL it leaves the record alone and says so.
 """
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,13 +21,15 @@ def hostname_and_port(url: str) -> tuple[str, int]:
         raise CommandError(f"SITE_URL {url}: Wagtail's Site record needs https on port 443.")
     if parts.scheme == "http" and port == 443:
         raise CommandError(f"SITE_URL {url}: port 443 means https to Wagtail's Site record.")
+    if not parts.hostname:
+        raise CommandError(f"SITE_URL {url}: no host name.")
     return parts.hostname, port
 
 
 class Command(BaseCommand):
     help = "Set the default Wagtail Site's hostname and port from SITE_URL."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         url = settings.SITE_URL
         if not url:
             site = Site.objects.filter(is_default_site=True).first()

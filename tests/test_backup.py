@@ -104,6 +104,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from pages.models import ContentPage
+from policy.models import DocumentSharing
 
 editor = get_user_model().objects.get(username="editor")
 page = ContentPage.objects.get(slug="about")
@@ -112,6 +113,8 @@ page.save_revision(user=editor)
 document = get_document_model()(title="Annual report 2025", uploaded_by_user=editor)
 document.file.save("annual-report-2025.pdf", ContentFile({data!r}), save=True)
 log(instance=document, action="wagtail.create", user=editor)
+# Uploading is not publishing: shared by its link, the file is public on its own.
+DocumentSharing.objects.create(document=document, public_on_its_own=True, changed_by=editor)
 print(page.pk, document.url)
 """
 

@@ -26,7 +26,7 @@ run: install
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # scripts/check_test_deps first: installs the pinned npm packages (and, as root, missing
-# system packages) or stops with one line saying what to install (#16).
+# system packages) or stops with one line saying what to install.
 test: install
 	scripts/check_test_deps
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -47,9 +47,9 @@ serve: install
 	  $(PY) manage.py set_site_url && \
 	  exec $(VENV)/bin/gunicorn thet_site.wsgi:application --config thet_site/gunicorn.conf.py'
 
-# The benchmark (#9): production mode under wrk (`apt-get install -y wrk`), page cache
+# The benchmark: production mode under wrk (`apt-get install -y wrk`), page cache
 # off and on, ratios against a static file and SQL query counts into bench/results.md;
-# BENCH_PROJECTS=5000 make bench for ten times THET's size (#17; default 500).
+# BENCH_PROJECTS=5000 make bench for ten times THET's size (default 500).
 bench: install
 	$(PY) bench/run.py
 

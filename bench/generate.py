@@ -1,8 +1,8 @@
-"""Add generated projects and publications to the bench database (#9, #17). Run by bench/run.py.
+"""Add generated projects and publications to the bench database. Run by bench/run.py.
 
 ``python bench/generate.py [PROJECTS]`` (default ``BENCH_PROJECTS``, else 500) imports
 that many projects through the CSV importer, shaped like THET's real data at ten times its
-size (#17): each project has two countries (of about 43), a health theme, a UK and an
+size: each project has two countries (of about 43), a health theme, a UK and an
 overseas partner (of about 256 organisations); then adds 200 publications.
 ``python bench/generate.py --csv N FILE`` only writes the CSV of N projects.
 """

@@ -1,4 +1,4 @@
-"""`make bench` (#9): the site in production mode under wrk, pages against a static file.
+"""`make bench`: the site in production mode under wrk, pages against a static file.
 
 Starts two gunicorn servers (2 workers each, loopback) on one freshly built database
 (PostgreSQL when DATABASE_URL is set, else a temporary SQLite file; with REDIS_URL the
@@ -11,11 +11,11 @@ server it runs wrk against the static CSS file and the page in turn, BENCH_ROUND
 round's page throughput as a ratio of the static file's. SQL query counts come from
 Django's test client in-process with the page cache off, at seed size and after the
 generated content is added: for a full render (kept fragments and routes off) and for
-the same page rendered again (kept). The cold render time (#17) is measured there too:
+the same page rendered again (kept). The cold render time is measured there too:
 Django's test client in one process, page cache and kept fragments off, so every request
 is a complete render as on the first visit after a publish; the median of
 BENCH_COLD_RUNS (5) renders after one warm-up request (which loads the code and compiles
-the templates, as a running server already has). With Varnish installed (#14), a few pages
+the templates, as a running server already has). With Varnish installed, a few pages
 are also fetched through varnishd (docs/varnish/thet.vcl) in front of the page-cache-on
 server, warmed first, and reported against the same static file served by that server.
 Writes bench/results.md.
@@ -50,7 +50,7 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "4")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", "500"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
-# The worst listing search a visitor can send (#13): 100 one-letter words, 199 characters.
+# The worst listing search a visitor can send: 100 one-letter words, 199 characters.
 # The two servers: page cache off and on.
 MODES = {"off": "0", "on": "1"}
 HOSTILE_Q = "+".join("abcdefghijklmnopqrstuvwxyz"[n % 26] for n in range(100))
@@ -68,7 +68,7 @@ def urls():
         "home": "/",
         "projects": "/our-work/projects/",
         "filtered projects": f"/our-work/projects/?theme={theme.slug}" if theme else None,
-        # Two common words that every generated project matches (#17's table).
+        # Two common words that every generated project matches.
         "searched projects": "/our-work/projects/?q=health+workers",
         "project page": project.url if project else None,
         "publications": "/publications/",
@@ -129,7 +129,7 @@ def start_server(stack, env, tmp, cache):
     return site.url
 
 
-# Pages fetched through Varnish as well (#14): the listing, the home page, a detail page.
+# Pages fetched through Varnish as well: the listing, the home page, a detail page.
 VARNISH_PAGES = ("home", "projects", "project page")
 
 
@@ -393,7 +393,7 @@ def varnish_lines(rows):
     if rows is None:
         return ["Through Varnish: not measured (varnishd is not installed)."]
     lines = [
-        "Through Varnish (#14): varnishd with `docs/varnish/thet.vcl` in front of the page "
+        "Through Varnish: varnishd with `docs/varnish/thet.vcl` in front of the page "
         "cache on server, warmed first; ratio = page req/s through Varnish ÷ static CSS req/s "
         "from that server in the same round.",
         "",

@@ -11,4 +11,4 @@ class PagesConfig(AppConfig):
         from pages import pictures, signals  # noqa: PLC0415
 
         signals.connect()
-        pictures.connect()  # make a published picture's renditions at once (#15)
+        pictures.connect()  # make a published picture's renditions at once

@@ -1,4 +1,4 @@
-"""The one listing pattern both listings follow (#14): a GET filter form and a lazy listing.
+"""The one listing pattern both listings follow: a GET filter form and a lazy listing.
 
 A listing page (``/our-work/projects/``, ``/publications/``) reads a few query-string
 parameters, filters its pages with them and shows one page of results. Each app writes:

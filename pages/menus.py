@@ -1,4 +1,4 @@
-"""Sidebar entries that say what they hold (#15).
+"""Sidebar entries that say what they hold.
 
 Wagtail's sidebar lists the page tree under "Pages" only; editors look for "Projects" and
 "Publications". ``explorer_shortcut`` gives a feature app a sidebar entry that opens the

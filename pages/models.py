@@ -61,7 +61,7 @@ class SummaryMixin(models.Model):
         return self.search_description or self.introduction
 
 
-# Search weights (#7). Wagtail's Page gives the title boost 2; ours is higher so a word in a
+# Search weights. Wagtail's Page gives the title boost 2; ours is higher so a word in a
 # title outranks the same word repeated in body text (a later field of the same name
 # replaces the earlier one). On PostgreSQL the boosts become tsvector weights A–D (images
 # and documents hold A at 10): titles B, summaries and taxonomy names C, body text D.
@@ -187,7 +187,7 @@ class HomePage(BasePage):
         return SiteRootPermissionTester(user, self)
 
     # Its latest publications come from the template's {% latest_publications %} tag
-    # (sitewide/templatetags/sitewide_tags.py): the base layer does not import policy (#14).
+    # (sitewide/templatetags/sitewide_tags.py): the base layer does not import policy.
 
 
 class OurWorkPage(BasePage):
@@ -390,7 +390,7 @@ class ContactPage(ReadsQuery, SummaryMixin, AbstractEmailForm):
 
 @register_setting(icon="bars")
 class MainMenu(BaseSiteSetting):
-    """The links across the top of every page (#15)."""
+    """The links across the top of every page."""
 
     items = StreamField(
         [("link", NavLinkBlock())],

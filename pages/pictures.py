@@ -1,4 +1,4 @@
-"""A page's picture (#15): an image chosen where the content is written, with the alt text
+"""A page's picture: an image chosen where the content is written, with the alt text
 the editor writes for it or an explicit "decorative" tick, shown on the page's header, on
 its card in listings and when the page is shared.
 

@@ -1,4 +1,4 @@
-"""Import the old site's addresses as Wagtail redirects (#7).
+"""Import the old site's addresses as Wagtail redirects.
 
 The CSV has a header row and two columns: ``old_path`` (an address on the old WordPress
 site, e.g. ``/about-us/``) and ``new_path`` (a page of this site, e.g. ``/about/``, or a

@@ -1,4 +1,4 @@
-"""Search text helpers (#7, #13): what every search box on the site does to a visitor's
+"""Search text helpers: what every search box on the site does to a visitor's
 words before they reach the search backend, and how the words are shown back.
 
 Base layer (docs/ARCHITECTURE.md): no app is imported here, so the listings of

@@ -43,7 +43,7 @@ def read_data(path: Path) -> dict:
 
 @functools.cache
 def sources() -> dict[str, str]:
-    """Where each seeded figure comes from (#15, #16), by the short name the data uses."""
+    """Where each seeded figure comes from, by the short name the data uses."""
     return read_data(DATA_FILE)["sources"]
 
 

@@ -1,4 +1,4 @@
-"""The sitemap (#7, #17): ``/sitemap.xml`` is an index of ``/sitemap-pages.xml?p=N``.
+"""The sitemap: ``/sitemap.xml`` is an index of ``/sitemap-pages.xml?p=N``.
 
 Wagtail's sitemap (``wagtail.contrib.sitemaps``) lists every live page of the site in one
 response; at ten times THET's size that took over a second to build. Here it is paginated
@@ -6,7 +6,7 @@ with Django's sitemap ``limit`` (``SITEMAP_PAGE_SIZE`` URLs a page) under a site
 so each response builds a fixed number of URLs in a fixed number of queries, whatever the
 size of the site (200 URLs take about 0.1 s on a quiet machine, 0.25 s on a busy one; a
 crawler fetches the pages one by one). Every ``<loc>``, the index's too, is on the site's
-one public address (``thet_site.siteurl``, #13); ``<lastmod>`` is the page's last
+one public address (``thet_site.siteurl``); ``<lastmod>`` is the page's last
 publication (``last_published_at``).
 Private pages (a view restriction on the page or an ancestor) and drafts are never listed.
 """

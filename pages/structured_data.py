@@ -120,7 +120,7 @@ def article(
     parts: Sequence[tuple[str, str]] = (),
 ) -> dict:
     """A ``Report`` or ``ScholarlyArticle`` published by the organisation, with what
-    Google's article guidelines ask for beyond the basics (#16). ``document``: the
+    Google's article guidelines ask for beyond the basics. ``document``: the
     download's ``url``, ``content_type`` and ``filename``. A publication published as a web
     page too gives its words as ``articleBody`` and each section (name, absolute address
     of its anchor) as a part."""

@@ -7,5 +7,5 @@ class TaxonomyViewSet(SnippetViewSet):
     """Admin listing for a taxonomy snippet (countries, themes, partners, types, topics)."""
 
     search_fields = ["name"]
-    # Search the database directly: the search backend fails on SQLite here (#08).
+    # Search the database directly: the search backend fails on SQLite here.
     search_backend_name = None

@@ -1,4 +1,4 @@
-"""Admin comfort for editors (#08, #15): our content checks in the userbar, one dashboard
+"""Admin comfort for editors: our content checks in the userbar, one dashboard
 panel showing what is waiting for sign-off (with its planned launch), what was sent back
 (with the moderator's comment) and what is scheduled to go live, the same comment in the
 editor, approve buttons that say when an approval will go live, and a guard that stops a
@@ -215,7 +215,7 @@ def say_when_an_approval_goes_live(menu_items, request, context):
 
 @hooks.register("before_edit_page")
 def show_why_changes_were_requested(request, page):
-    """The author lands in the editor: show the reviewer's comment there (#15)."""
+    """The author lands in the editor: show the reviewer's comment there."""
     if request.method != "GET":
         return None
     state = page.current_workflow_state

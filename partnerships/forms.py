@@ -5,7 +5,7 @@ so every state of the listing is a readable, shareable address. Each option show
 many projects it would give together with the other filters in force (faceted counts),
 worked out by the database in one query for all four facets, whatever the number of projects.
 
-Every request costs a bounded amount (#13, #17): the search words are de-duplicated and
+Every request costs a bounded amount: the search words are de-duplicated and
 capped (``pages.search.query_words``), so a statement's shape cannot grow with the input,
 and each facet is counted by one grouped aggregate over the filtered projects (work
 proportional to the matching projects, not options × projects).

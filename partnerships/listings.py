@@ -18,7 +18,7 @@ places' names. The words are the same bounded ones (``pages.search.query_words``
 six), so the statements stay bounded in number and size, and flat at 10x the projects
 (tests/test_bounded_cost.py).
 
-The open data (``/our-work/projects/data.csv`` and ``data.json``, #16): the same projects
+The open data (``/our-work/projects/data.csv`` and ``data.json``): the same projects
 as the listing for the same filters (live, public, in order), every one of them rather than
 a page. The format is written by ``thet_site/opendata.py``; docs/open-data.md
 documents the columns and fields. A fixed number of queries whatever the number of rows:

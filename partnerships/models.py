@@ -282,7 +282,7 @@ class ProgrammePage(BasePage):
             if index is None:
                 return None
             listing = f"{index.get_url(request)}?programme={self.slug}"
-            # One grouped count over the programme's projects (#17), not one per country.
+            # One grouped count over the programme's projects, not one per country.
             in_programme = projects().order_by().values("pk")
             countries = (
                 Country.objects.filter(projects__in=in_programme)

@@ -1,4 +1,4 @@
-"""The admin's type-to-pick fields for a project's countries, themes and partners (#15).
+"""The admin's type-to-pick fields for a project's countries, themes and partners.
 
 wagtail-autocomplete draws the fields and answers them; its admin endpoints would search
 and create *any* model for anyone with admin access. Here they answer only for the

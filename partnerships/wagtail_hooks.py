@@ -45,7 +45,7 @@ register_snippet(PartnershipsTaxonomyGroup)
 explorer_shortcut("projects", "Projects", ProjectIndexPage, icon="list-ul", order=250)
 
 
-# --- Import projects from a CSV file (#5) ------------------------------------------------
+# --- Import projects from a CSV file ------------------------------------------------
 
 
 @hooks.register("register_admin_urls")

@@ -89,7 +89,7 @@ class PublicationFilterForm(FilterForm):
             publications = publications.filter(topics__slug=filters["topic"])
         if filters.get("year"):
             publications = publications.filter(publication_date__year=filters["year"])
-        # The same bounded words as site search and the project listing (#13), searched
+        # The same bounded words as site search and the project listing, searched
         # with Wagtail's backend like site search (the words' stems, in the reports' text).
         if self.query:
             matches = publications.model.objects.live().search(self.query, operator="and")

@@ -10,7 +10,7 @@ bounded words (``pages.search.query_words``, at most six) and at most 500 matche
 as a list of ids into the filtered queryset. It has no facet counts, so that list is read
 once. The project listing differs, for the reason given in ``partnerships/listings.py``.
 
-The open data (``/publications/data.csv`` and ``data.json``, #16): the same publications
+The open data (``/publications/data.csv`` and ``data.json``): the same publications
 as the listing for the same filters (live, public, newest first), every one of them rather
 than a page. The format is written by ``thet_site/opendata.py``; docs/open-data.md
 documents the fields. A fixed number of queries whatever the number of rows: the listing's

@@ -1,4 +1,4 @@
-"""A live publication's files change only through sign-off (#13).
+"""A live publication's files change only through sign-off.
 
 The PDF (``document``) and cover (``cover_image``) of a live publication are what the
 public downloads and sees (and those of an approved, scheduled one, what it will see).

@@ -194,7 +194,7 @@ class PublicationPage(RoutablePageMixin, SignOffRequired, BasePage):
         return super().save_revision(*args, **kwargs)
 
     def hold_until_launch(self) -> None:
-        """Make the launch date hold the page back (#15): a revision dated in the future
+        """Make the launch date hold the page back: a revision dated in the future
         goes live no earlier than the start of that day, so whoever approves or publishes
         it before then schedules it instead. A later go-live time set with 'Set
         schedule' (say 10:00 on the day, or a later day) is kept; one at midnight is taken

@@ -1,4 +1,4 @@
-"""Sign-off: on the policy side nothing goes live without a Moderator's approval (#13).
+"""Sign-off: on the policy side nothing goes live without a Moderator's approval.
 
 Wagtail lets anyone who holds "publish" on a page publish it directly, past its workflow,
 and its permissions follow the tree, not page types: Comms editors hold theirs on the home

@@ -37,7 +37,7 @@ class PublicationTaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(PublicationTaxonomyGroup)
-locks.register()  # #13: a live publication's PDF and cover change only through sign-off
+locks.register()  # a live publication's PDF and cover change only through sign-off
 explorer_shortcut("publications", "Publications", PublicationIndexPage, icon="doc-full", order=260)
 
 

@@ -14,4 +14,4 @@ class SitewideConfig(AppConfig):
         # imported once the app registry is ready, not at the top of apps.py.
         from sitewide.search import connect_signals  # noqa: PLC0415
 
-        connect_signals()  # keep the search index in step with taxonomy names (#7)
+        connect_signals()  # keep the search index in step with taxonomy names

@@ -1,4 +1,4 @@
-"""Site search (#7): one query across pages, projects and publications.
+"""Site search: one query across pages, projects and publications.
 
 Top layer (docs/ARCHITECTURE.md): it knows every page type. The view in
 ``sitewide/views.py`` only reads the request and renders; the querying, the kind filter,

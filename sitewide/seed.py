@@ -39,6 +39,6 @@ def load_seed_content() -> SeedReport:
     )
     pages_seed.publish_home(report, home)
     pages_seed.load_footer(report, home)
-    # Policy team grants and the sign-off workflow on the policy pages (#08).
+    # Policy team grants and the sign-off workflow on the policy pages.
     roles.ensure_policy_pages(django_apps)
     return report

@@ -27,7 +27,7 @@ def search(request):
     # What the page cache keys these results on, and all this view sees of the query.
     read_query(request, {"q": "text", "kind": KIND_SLUGS, "page": "number"})
     raw = request.GET.get("q", "")
-    # At most MAX_QUERY_WORDS distinct words are searched for (#13); the page names the rest.
+    # At most MAX_QUERY_WORDS distinct words are searched for; the page names the rest.
     words = query_words(clean_query(raw))
     query = words.query
     kind = request.GET.get("kind", "")
@@ -117,7 +117,7 @@ def health(request):
         body["cache"] = "unavailable"
         if status == 200:
             body["status"] = "degraded"
-    # #13: with Redis, its circuit breaker (thet_site/cache.py): "open" while this
+    # with Redis, its circuit breaker (thet_site/cache.py): "open" while this
     # process skips the cache, so its pages come from the database (still a 200).
     state = circuit_state()
     if state is not None:

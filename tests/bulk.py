@@ -1,4 +1,4 @@
-"""Many live projects in a few statements, for tests of cost at size (#13, #17).
+"""Many live projects in a few statements, for tests of cost at size.
 
 ``index.add_child`` costs dozens of queries a page (the tree, revisions, the search index):
 500 projects would take minutes. Here the pages are written as the tree would have them

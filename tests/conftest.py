@@ -46,7 +46,7 @@ def seeded(db):
 
 @pytest.fixture
 def full_render(settings):
-    """#9: no whole-page cache and no kept fragments or routes, so a request's queries are
+    """No whole-page cache and no kept fragments or routes, so a request's queries are
     those of a complete render (what the first visit after a change costs)."""
     settings.PAGE_CACHE_ENABLED = False
     settings.FRAGMENT_CACHE_ENABLED = False
@@ -62,7 +62,7 @@ def get_html(client):
     return get
 
 
-# --- Publications and documents (#06) ---
+# --- Publications and documents ---
 
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -89,13 +89,13 @@ def publication_pdf(db, media_root):
 
 @pytest.fixture(autouse=True)
 def _clean_page_cache():
-    """#9: the whole-page cache lives outside the test transaction; start each test empty."""
+    """The whole-page cache lives outside the test transaction; start each test empty."""
     caches[settings.PAGE_CACHE_ALIAS].clear()
     yield
     caches[settings.PAGE_CACHE_ALIAS].clear()
 
 
-# --- A user in each editorial role (#08, #13, #15) ---
+# --- A user in each editorial role ---
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Editing comfort and "nothing lost" in the admin (#08).
+"""Editing comfort and "nothing lost" in the admin.
 
 Help text on every field, tabs, block icons/labels/previews, page previews, snippets with
 search and filters, the content checker in the userbar, the dashboard panel; revisions
@@ -127,7 +127,7 @@ def test_every_block_has_an_icon_a_label_and_help():
 def test_block_picker_previews_render(admin_client):
     body = BodyBlock()
     previewable = [n for n, b in body.child_blocks.items() if b.is_previewable]
-    assert set(previewable) == set(body.child_blocks)  # every block has a preview (#15)
+    assert set(previewable) == set(body.child_blocks)  # every block has a preview
     for name in previewable:
         block = body.child_blocks[name]
         response = admin_client.get(
@@ -183,7 +183,7 @@ def test_admin_preview_of_an_unsaved_headline(client, comms):
             "slug": home.slug,
             "headline": "A headline still in draft",
             "introduction": home.introduction,
-            "hero_links": streamfield([]),  # the home page buttons (#15)
+            "hero_links": streamfield([]),  # the home page buttons
             "statistics": streamfield([]),
             "body": streamfield([("paragraph", rich_text("<p>Draft.</p>"))]),
         }
@@ -349,7 +349,7 @@ def test_revisions_and_rollback_for_every_page_type(comms):
         revert_url = reverse("wagtailadmin_pages:revisions_revert", args=(page.pk, first.pk))
         html = client.get(revert_url).content.decode()
         assert original_title.replace("&", "&amp;") in html, type(page).__name__
-        if isinstance(page, SignOffRequired):  # #13: only through sign-off, or a superuser
+        if isinstance(page, SignOffRequired):  # only through sign-off, or a superuser
             with pytest.raises(PermissionDenied):
                 first.publish(user=comms)
             first.publish()
@@ -413,7 +413,7 @@ def test_a_locked_page_cannot_be_saved_by_someone_else(comms):
             "slug": home.slug,
             "headline": "Dan's headline",
             "introduction": home.introduction,
-            "hero_links": streamfield([]),  # the home page buttons (#15)
+            "hero_links": streamfield([]),  # the home page buttons
             "statistics": streamfield([]),
             "body": streamfield([]),
         }
@@ -456,7 +456,7 @@ def test_concurrent_editors_are_told_about_each_other(comms):
 
 
 def test_the_admin_carries_thets_name_and_logo(client, admin_client):
-    """#15: Wagtail's branding blocks show THET, not the Wagtail bird."""
+    """Wagtail's branding blocks show THET, not the Wagtail bird."""
     login = client.get(reverse("wagtailadmin_login")).content.decode()
     assert "Sign in to the THET website" in login
     assert "<title>" in login and "THET website admin" in login

@@ -1,5 +1,5 @@
-"""No request costs more than a bounded amount (#13), facet counts in time proportional to
-the matching projects (#17).
+"""No request costs more than a bounded amount, facet counts in time proportional to
+the matching projects.
 
 Run on whichever database ``DATABASE_URL`` names: the plan checks read SQLite's
 ``EXPLAIN QUERY PLAN`` or PostgreSQL's ``EXPLAIN``.
@@ -354,7 +354,7 @@ def test_a_real_statement_timeout_gives_the_busy_page_and_the_site_lives_on(clie
 
 
 def test_the_publication_listing_searches_the_same_bounded_words(client, seeded, full_render):
-    """#13: the publication listing's search box keeps to the same six words as site search
+    """The publication listing's search box keeps to the same six words as site search
     and the project listing, and says which it left out."""
     hostile = " ".join(f"w{n}x" for n in range(60))[:200]
     with CaptureQueriesContext(connection) as captured:

@@ -1,4 +1,4 @@
-"""A hung or stopped Redis must not hang the site or flood its log (#13).
+"""A hung or stopped Redis must not hang the site or flood its log.
 
 The cache is configured exactly as production configures it from ``REDIS_URL``
 (``thet_site.env``), pointed at a small TCP server of our own on a free loopback port:

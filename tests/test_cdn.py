@@ -1,4 +1,4 @@
-"""A CDN or Varnish may keep public pages, never private ones, and is purged on change (#14).
+"""A CDN or Varnish may keep public pages, never private ones, and is purged on change.
 
 The real Varnish in front of a real server is in tests/test_varnish.py.
 """
@@ -112,7 +112,7 @@ def test_the_lifetimes_come_from_the_environment(client, page, settings):
 def test_s_maxage_zero_switches_shared_caching_off(client, page, settings):
     settings.SHARED_CACHE_SECONDS = shared_cache_seconds({"CDN_S_MAXAGE": "0"})
     response = client.get(page.url)
-    assert directives(response) == {"max-age": "0"}  # as before #14: browsers only
+    assert directives(response) == {"max-age": "0"}  # browsers only, no shared cache
     assert client.get(page.url)["X-Page-Cache"] == "hit"
 
 

@@ -1,4 +1,4 @@
-"""Compressed HTML (#14): what the page cache stores goes out gzip- or brotli-compressed.
+"""Compressed HTML: what the page cache stores goes out gzip- or brotli-compressed.
 
 Only anonymous, cacheable responses are compressed (``thet_site/pagecache.py``): nothing
 that carries a CSRF token, a session or a logged-in user's page, so no secret sits

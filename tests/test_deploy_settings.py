@@ -1,4 +1,4 @@
-"""What production runs with, checked in a fresh process per environment (#13).
+"""What production runs with, checked in a fresh process per environment.
 
 Settings are read once, at start-up, from the environment, so each case starts Django
 in a subprocess with exactly the environment it describes.

@@ -97,7 +97,7 @@ def test_phone_menu_is_a_disclosure_that_needs_no_javascript(seeded, get_html):
     assert "<details" in nav and "<summary>" in nav
     assert 'href="/publications/"' in nav and 'href="/search/"' in nav
     # The menu opens and closes without a script. The one script (Escape closes the menu)
-    # is our own file, deferred; the JSON-LD data block (#7) is not run by the browser.
+    # is our own file, deferred; the JSON-LD data block is not run by the browser.
     scripts = re.findall(r"<script\b(?![^>]*type=\"application/ld\+json\")[^>]*>", html)
     assert scripts == ['<script src="/static/js/menu.js" defer>'], scripts
 
@@ -109,11 +109,11 @@ def test_print_stylesheet_is_linked_for_print_only(seeded, get_html):
 
 
 def test_templates_have_no_inline_scripts_or_styles():
-    """A strict Content-Security-Policy (#9) must not break any page."""
+    """A strict Content-Security-Policy must not break any page."""
     offenders = []
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text()
-        # JSON-LD data blocks (#7) are not executed, so CSP's script-src does not apply.
+        # JSON-LD data blocks are not executed, so CSP's script-src does not apply.
         script = r"<script\b(?![^>]*\b(?:src=|type=\"application/ld\+json\"))"
         if re.search(rf"<style\b|\sstyle=|{script}|\son[a-z]+=", text):
             offenders.append(str(path.relative_to(TEMPLATES)))
@@ -141,7 +141,7 @@ def test_error_page_renders_without_the_database():
     assert 'aria-label="Main"' in html and 'href="/"' in html
 
 
-# --- Valid, named sections (#16) ---------------------------------------------------------
+# --- Valid, named sections ---------------------------------------------------------
 
 
 def _seeded_and_listing_urls():
@@ -205,4 +205,4 @@ def test_live_region_is_around_the_result_count_not_inside_its_heading(
         assert not heading.select("[role=status]"), heading
     heading = soup.find(id="results-heading")
     assert heading.find_parent(attrs={"role": "status"}) is not None
-    assert heading.get_text(" ", strip=True) == count  # and the verb agrees (#15)
+    assert heading.get_text(" ", strip=True) == count  # and the verb agrees

@@ -103,7 +103,7 @@ class TestDownloads:
 
 @pytest.mark.django_db
 def test_development_media_server_refuses_documents(settings, client, publication_pdf):
-    """With DEBUG on, /media/ serves images, never documents (tests/test_media.py: #13)."""
+    """With DEBUG on, /media/ serves images, never documents (tests/test_media.py)."""
     (settings.MEDIA_ROOT / "images").mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / "images" / "photo.png").write_bytes(b"\x89PNG not a document")
     settings.DEBUG = True

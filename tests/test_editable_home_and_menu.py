@@ -1,4 +1,4 @@
-"""#15: the home page's buttons and figures heading, and the main menu, are editable."""
+"""The home page's buttons and figures heading, and the main menu, are editable."""
 
 import pytest
 from wagtail.blocks import StructBlockValidationError

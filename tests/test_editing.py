@@ -56,7 +56,7 @@ class TestEditorsCanCreate(WagtailPageTestCase):
                 "body": streamfield([]),
             }
         )
-        # The type-to-pick field (#15) posts the chosen items as JSON.
+        # The type-to-pick field posts the chosen items as JSON.
         data["countries"] = json.dumps([{"pk": country.pk}])
         self.assertCanCreate(index, ProjectPage, data)
         assert list(ProjectPage.objects.get(slug="nepal-screening").countries.all()) == [country]
@@ -89,7 +89,7 @@ class TestEditorsCanCreate(WagtailPageTestCase):
                 {
                     "title": "Global Health Workforce Programme",
                     "slug": "ghwp",
-                    "hero_links": streamfield([]),  # the home page buttons (#15)
+                    "hero_links": streamfield([]),  # the home page buttons
                     "statistics": streamfield(
                         [("statistic", {"figure": "4,300", "label": "trained", "source": ""})]
                     ),

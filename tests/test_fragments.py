@@ -1,4 +1,4 @@
-"""Kept fragments and routes (#9): what a rendered page costs, and that it is never stale.
+"""Kept fragments and routes: what a rendered page costs, and that it is never stale.
 
 The whole-page cache is off in these tests (as in the benchmark's "cache off" run), so
 every request renders; ``thet_site/fragments.py`` and ``thet_site/routing.py`` keep the
@@ -232,7 +232,7 @@ def test_logged_in_editors_see_the_same_page_with_their_userbar(admin_client, cl
     assert "Retitled by comms" in admin_client.get("/about/").content.decode()
 
 
-# --- {% cache %} keyed by the generation (#14) ------------------------------------------
+# --- {% cache %} keyed by the generation ------------------------------------------
 
 FRAGMENT = (
     "{% load cache %}{% cache fragment.timeout probe fragment.generation using=fragment.cache %}"

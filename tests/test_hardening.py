@@ -1,4 +1,4 @@
-"""Security hardening (#9): headers, CSP, login lockout, passwords, uploads, errors."""
+"""Security hardening: headers, CSP, login lockout, passwords, uploads, errors."""
 
 import io
 import json
@@ -313,7 +313,7 @@ def test_check_deploy_is_clean_with_production_settings():
         SECRET_KEY=secrets.token_urlsafe(50),
         SECURE_SSL_REDIRECT="1",
         ALLOWED_HOSTS="www.thet.org",
-        SITE_URL="https://www.thet.org",  # #13: without it, check --deploy warns
+        SITE_URL="https://www.thet.org",  # without it, check --deploy warns
     )
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

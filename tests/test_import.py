@@ -273,7 +273,7 @@ def test_import_follows_the_editorial_roles(client, django_user_model, role, all
 
 @pytest.mark.django_db
 def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, client, editor):
-    """#15: a sample file to download, the required columns marked, links to the pages."""
+    """A sample file to download, the required columns marked, links to the pages."""
     html = admin_client.get(URL).content.decode()
     assert "Download a sample file (CSV)" in html
     for name in COLUMNS:
@@ -298,7 +298,7 @@ def test_the_import_page_explains_itself_and_links_what_it_made(admin_client, cl
 
 
 def test_checking_a_file_writes_nothing_and_needs_no_query(db, django_assert_num_queries):
-    """#14: reading and checking (partnerships/import_rows.py) is apart from writing; once
+    """Reading and checking (partnerships/import_rows.py) is apart from writing; once
     the existing names are read, it runs no query at all."""
 
     lookup = Lookup()

@@ -1,6 +1,6 @@
-"""The CSV import at ten times THET's size, and files that must not reach the database
-(#17, #13): a fixed number of queries per row, an admin upload of 1,000 rows inside the
-request, NUL characters and spreadsheet formulas refused with line numbers."""
+"""The CSV import at ten times THET's size, and files that must not reach the database:
+a fixed number of queries per row, an admin upload of 1,000 rows inside the request, NUL
+characters and spreadsheet formulas refused with line numbers."""
 
 import io
 import time
@@ -87,12 +87,12 @@ def test_a_thousand_rows_through_the_admin_view(client, django_user_model):
     assert ProjectPage.objects.live().search("zebrafish").count() == 1000
     search = client.get("/search/", {"q": "zebrafish"}).content.decode()
     assert "1,000 results" in search or "1000 results" in search, search[:3000]
-    # Loose, for a busy shared test machine (it was minutes before, #17): on a quiet one
+    # Loose, for a busy shared test machine (it was minutes before): on a quiet one
     # this request takes well under gunicorn's 30 s timeout (see docs/importing.md).
     assert seconds < 120, f"{seconds:.1f} s"
 
 
-# --- files that must not reach the database (#13) -----------------------------------------
+# --- files that must not reach the database -----------------------------------------
 
 NUL_ROWS = project_rows(3)
 NUL_ROWS[1]["summary"] = "Fine until\x00here"

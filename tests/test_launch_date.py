@@ -1,4 +1,4 @@
-"""#15: the launch date is part of the publication's content.
+"""The launch date is part of the publication's content.
 
 One field, filled in by the policy officer, is both the date readers see and the launch:
 a moderator who approves a publication dated next month schedules it (and is told so,

@@ -1,4 +1,4 @@
-"""The layers hold (#14, docs/ARCHITECTURE.md): import-linter's contracts in pyproject.toml,
+"""The layers hold (docs/ARCHITECTURE.md): import-linter's contracts in pyproject.toml,
 checked here too so ``make test`` guards them, and shown to catch what they are for.
 
     sitewide                  (top: site-wide composition; thet_site.urls beside it)
@@ -75,7 +75,7 @@ def test_the_code_as_it_is_keeps_every_contract(linter):
 @pytest.mark.parametrize(
     ("importer", "imported", "contract"),
     [
-        # The base layer importing a feature app: the cycle #14 removed.
+        # The base layer importing a feature app: the cycle the layers were drawn to remove.
         ("pages.models", "policy.models", "layers"),
         ("pages.search", "partnerships.models", "layers"),
         # A feature app importing the top layer.

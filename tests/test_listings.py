@@ -1,4 +1,4 @@
-"""The one listing pattern (#14): both listings read bad values the same way.
+"""The one listing pattern: both listings read bad values the same way.
 
 Each case runs against the project listing and the publication listing (``pages/listings.py``
 describes the behaviour): an unknown value gives an empty list and says so, a malformed

@@ -1,4 +1,4 @@
-"""Uploads (#13): images served by the site, documents only ever through /documents/.
+"""Uploads: images served by the site, documents only ever through /documents/.
 
 * `thet_site/media.py` serves MEDIA_ROOT/images/ and original_images/ in every mode, with
   a year's caching, and nothing else: no documents, however the path is spelt.

@@ -1,4 +1,4 @@
-"""Metadata, sitemap, robots.txt and redirects (#7)."""
+"""Metadata, sitemap, robots.txt and redirects."""
 
 import ast
 import csv
@@ -172,7 +172,7 @@ def test_json_ld_cannot_be_broken_out_of(seeded, client):
 
 
 def test_every_json_ld_block_comes_from_the_one_serialiser(seeded, client):
-    """#14: the site's JSON-LD and a publication's own are written by one function
+    """The site's JSON-LD and a publication's own are written by one function
     (pages/structured_data.py), so they share its form and its escapes."""
 
     page = PublicationPage.objects.get(slug="in-our-mutual-interest")
@@ -192,7 +192,7 @@ def test_every_json_ld_block_comes_from_the_one_serialiser(seeded, client):
 
 def test_json_ld_is_built_in_the_base_layer_and_tags_load_from_pages():
     """The structured data module and thet_site's own tags import no app; the tag
-    libraries keep their names, now in pages/templatetags/ (#14)."""
+    libraries keep their names, now in pages/templatetags/."""
 
     libraries = get_installed_libraries()
     assert libraries["seo_tags"] == "pages.templatetags.seo_tags"
@@ -226,7 +226,7 @@ def test_search_page_is_not_indexed_but_has_share_tags(seeded, client):
     ],
 )
 def test_search_page_has_a_canonical_link_and_og_url(seeded, client, site, url, canonical):
-    """#16: the canonical form keeps what decides the results (the query as searched, a
+    """The canonical form keeps what decides the results (the query as searched, a
     known kind, a later page) so a shared link shows the same results, and drops the rest;
     og:url is the same address."""
     html = client.get(url).content.decode()
@@ -243,7 +243,7 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def sitemap_entries(client) -> dict:
-    """{loc: <lastmod> element} of every URL in the sitemap, following its index (#17)."""
+    """{loc: <lastmod> element} of every URL in the sitemap, following its index."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")

@@ -1,4 +1,4 @@
-"""More than one server (#9): two gunicorn instances on one PostgreSQL and one Redis.
+"""More than one server: two gunicorn instances on one PostgreSQL and one Redis.
 
 * A change published through one server's admin is seen on the other at once, although
   that server had the old page in its cache a moment before.
@@ -34,7 +34,7 @@ import redis
 
 from tests.servers import prepare_site, running_site
 
-# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+# The site runs in its own processes on its own database: .ci/run runs these once.
 pytestmark = pytest.mark.server
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432

@@ -1,8 +1,8 @@
-"""Open data (#16): every listing state as CSV and JSON, the same rows as the listing.
+"""Open data: every listing state as CSV and JSON, the same rows as the listing.
 
 ``/our-work/projects/data.csv`` / ``data.json`` and ``/publications/data.csv`` /
 ``data.json`` take the listings' filters; and every CSV the site writes, the admin's
-exports too, neutralises cells a spreadsheet would run as formulas (#13).
+exports too, neutralises cells a spreadsheet would run as formulas.
 """
 
 import csv
@@ -31,7 +31,7 @@ from tests.test_policy import add_publications
 from thet_site import opendata
 from thet_site.csvsafe import neutralise
 
-# Absolute addresses come from the Site record (#13: SITE_URL, else the Site record).
+# Absolute addresses come from the Site record (SITE_URL, else the Site record).
 ORIGIN = "http://localhost"
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +319,7 @@ def test_formula_cells_are_neutralised_in_the_csv_not_the_json(client):
 
 
 def test_admin_csv_export_neutralises_formulas(admin_client):
-    """Wagtail's own reports export through ``SpreadsheetExportMixin`` (#13)."""
+    """Wagtail's own reports export through ``SpreadsheetExportMixin``."""
     page = ProjectPage.objects.get(slug="violence-aggression-management-tanzania")
     page.title = HOSTILE
     page.save_revision().publish()

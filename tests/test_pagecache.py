@@ -1,4 +1,4 @@
-"""The whole-page cache for anonymous visitors and its invalidation (#9)."""
+"""The whole-page cache for anonymous visitors and its invalidation."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -212,7 +212,7 @@ def test_health_is_not_redirected_to_https(client, settings):
     assert client.get("/about/").status_code == 301
 
 
-# --- The key: the path and only the parameters pages read (#14) ------------------------
+# --- The key: the path and only the parameters pages read ------------------------
 
 PROJECTS = "/our-work/projects/"
 

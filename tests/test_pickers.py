@@ -1,4 +1,4 @@
-"""#15: countries, themes and partners are picked by typing, and can be added in place."""
+"""Countries, themes and partners are picked by typing, and can be added in place."""
 
 import json
 

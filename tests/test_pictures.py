@@ -1,4 +1,4 @@
-"""#15 Pictures: projects, publications (covers) and the home page get a picture set on the
+"""Pictures: projects, publications (covers) and the home page get a picture set on the
 Content tab, with alt text or an explicit "decorative" tick, shown as responsive AVIF/WebP
 on cards and page headers, and used as the share image."""
 

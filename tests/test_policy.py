@@ -39,7 +39,7 @@ SEED_TITLES = {
 
 
 def site_root() -> str:
-    """The public address every absolute URL uses (#13): the Site record without SITE_URL."""
+    """The public address every absolute URL uses: the Site record without SITE_URL."""
     return Site.objects.get(is_default_site=True).root_url
 
 
@@ -150,7 +150,7 @@ class TestListing:
         ],
     )
     def test_unknown_value_matches_nothing_and_says_so(self, get_html, query, message):
-        """#16: as on the project listing, a well-formed value that names nothing gives
+        """As on the project listing, a well-formed value that names nothing gives
         an empty list and says so (it used to be ignored silently, listing everything)."""
         html = get_html(f"/publications/?{query}")
         assert listed_titles(html) == []
@@ -321,7 +321,7 @@ def meta_values(soup, name):
 
 def json_ld(soup):
     blocks = [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
-    # Every inner page also carries the site's BreadcrumbList (#7); this is the other one.
+    # Every inner page also carries the site's BreadcrumbList; this is the other one.
     blocks = [b for b in blocks if b.get("@type") != "BreadcrumbList"]
     assert len(blocks) == 1
     return blocks[0]
@@ -389,7 +389,7 @@ class TestPublicationPage:
         assert data["encoding"]["encodingFormat"] == "application/pdf"
 
     def test_json_ld_has_image_modified_date_and_main_entity(self, get_html, media_root):
-        """#16: what Google's Article guidelines ask for beyond the basics."""
+        """What Google's Article guidelines ask for beyond the basics."""
         page = PublicationPage.objects.get(slug="general-election-2024-briefing")
         page.save_revision().publish()
         page.refresh_from_db()
@@ -409,7 +409,7 @@ class TestPublicationPage:
         )
         page.cover_image = cover
         page.save_revision().publish()
-        # A launch date still to come schedules a revision (#15), so set it on the live row
+        # A launch date still to come schedules a revision, so set it on the live row
         # directly: a page live before its printed date still never claims an earlier
         # modified date than that.
         page.publication_date = timezone.localdate() + datetime.timedelta(days=3)

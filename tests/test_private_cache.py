@@ -1,4 +1,4 @@
-"""The file page cache lives in a private folder of the site's own (#13).
+"""The file page cache lives in a private folder of the site's own.
 
 Django's file cache unpickles what it finds in its folder, so a folder others can write
 to would let them run code as the site.

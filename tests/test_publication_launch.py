@@ -291,7 +291,7 @@ def test_admin_flow_upload_schedule_launch_download(media_root):
 
 @pytest.mark.django_db
 def test_policy_team_flow_with_sign_off(media_root):
-    """The same with the real roles (#8): the Policy team submits, a Moderator approves."""
+    """The same with the real roles: the Policy team submits, a Moderator approves."""
     password = "a-long-test-password"
     for name, role in [("amina", roles.POLICY_TEAM), ("mod", roles.MODERATORS)]:
         user = get_user_model().objects.create_user(name, f"{name}@example.org", password)

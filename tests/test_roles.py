@@ -1,4 +1,4 @@
-"""The three editorial roles and the "Policy sign-off" workflow (#08).
+"""The three editorial roles and the "Policy sign-off" workflow.
 
 Each role can do its job through the admin and cannot do the others'. Publications go
 through sign-off by a Moderator; the team is emailed; a rejection keeps the editor's
@@ -59,7 +59,7 @@ def home_form(headline, action="action-publish"):
             "introduction": page.introduction,
             "vision": page.vision,
             "mission": page.mission,
-            "hero_links": streamfield([]),  # the home page buttons (#15)
+            "hero_links": streamfield([]),  # the home page buttons
             "statistics": streamfield(
                 [("statistic", {"figure": "200+", "label": "partnerships", "source": "THET"})]
             ),

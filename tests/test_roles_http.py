@@ -1,4 +1,4 @@
-"""The roles mean what docs/publishing.md says, proven by POSTs to the admin (#13, #15).
+"""The roles mean what docs/publishing.md says, proven by POSTs to the admin.
 
 For every role: each forbidden action is refused and the site is unchanged, and what the
 role is for still works.

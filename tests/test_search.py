@@ -1,4 +1,4 @@
-"""Site search (#7): relevance on the seed, kinds, promotions, pagination, hostile input.
+"""Site search: relevance on the seed, kinds, promotions, pagination, hostile input.
 
 These run on whichever database DATABASE_URL names: SQLite FTS5 by default, PostgreSQL
 full-text search in CI's second run (`.ci/run`), so each test holds on both.

@@ -1,4 +1,4 @@
-"""Site search at ten times THET's size (#17): the statements stay cheap as pages grow.
+"""Site search at ten times THET's size: the statements stay cheap as pages grow.
 
 On SQLite, Wagtail's database backend ranked with a correlated subquery that ran the
 full-text match again for every candidate page (4.8 s for one statement at 5,000 pages);

@@ -86,7 +86,7 @@ def test_projects_link_to_snippets(db):
     assert project.uk_partners.get().location == "uk"
 
 
-# --- Every seed fact where a visitor looks for it (#16), with its source (#15) ----------
+# --- Every seed fact where a visitor looks for it, with its source ----------
 
 ABOUT = "/about/"
 BRIEFING = "/publications/general-election-2024-briefing/"
@@ -226,7 +226,7 @@ def test_a_new_number_in_a_source_page_is_caught(tmp_path):
 
 @pytest.mark.django_db
 def test_every_seeded_statistic_names_its_source(client):
-    """The server-side half of the content check (#15): every statistic on every seeded
+    """The server-side half of the content check: every statistic on every seeded
     page has a source (the browser runs the editors' checker itself, see
     tests/browser/test_content_checks.py)."""
     unsourced = []
@@ -242,7 +242,7 @@ def test_every_seeded_statistic_names_its_source(client):
     assert "Source: World Health Organization estimate" in " ".join(about.split())
 
 
-# --- The seed as data (#14): one data file and one short loader per app ---------------
+# --- The seed as data: one data file and one short loader per app ---------------
 
 APPS = ("pages", "partnerships", "policy")
 FEATURE_APPS = {"partnerships", "policy", "sitewide"}
@@ -290,7 +290,7 @@ def test_every_statistic_in_the_data_names_a_known_source():
         for item in statistics_in(read_data(ROOT / app / "seed_data.json")):
             assert item["source"] in sources(), f"{app}: {item}"
             found += 1
-    assert found >= 30  # the figures of #16, not an empty walk
+    assert found >= 30  # the seeded figures, not an empty walk
 
 
 def test_the_short_body_expands_to_stream_blocks():

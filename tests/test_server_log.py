@@ -1,4 +1,4 @@
-"""One request log, redacted: the production server prints no secret from a URL (#13).
+"""One request log, redacted: the production server prints no secret from a URL.
 
 The server is started as `make serve` starts it (gunicorn with thet_site/gunicorn.conf.py
 and nothing else on its command line), and everything it prints is captured.
@@ -12,7 +12,7 @@ import pytest
 
 from tests.servers import BASE_DIR, PYTHON, _start, free_port, prepare_site, stop, wait_for_health
 
-# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+# The site runs in its own processes on its own database: .ci/run runs these once.
 pytestmark = pytest.mark.server
 
 SECRET_URLS = ["/admin/password_reset/confirm/abc/def-123/?token=x", "/?email=a@b.c"]

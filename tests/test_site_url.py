@@ -1,4 +1,4 @@
-"""One public address for every absolute URL the site writes: SITE_URL (#13)."""
+"""One public address for every absolute URL the site writes: SITE_URL."""
 
 import html as htmllib
 import io

@@ -1,4 +1,4 @@
-"""The sitemap at ten times THET's size (#17) and its dates (#16): an index of pages of at
+"""The sitemap at ten times THET's size and its dates: an index of pages of at
 most ``SITEMAP_PAGE_SIZE`` URLs, a fixed number of queries each, no private or draft page,
 and each page's own last publication as its ``<lastmod>``."""
 
@@ -85,7 +85,7 @@ def test_sitemap_pages_are_bounded_and_their_queries_flat(seeded, client, full_r
     big["page"] = max(queries(client, url) for url in urls)
     # One query per page type on a sitemap page (Wagtail's ``specific()``), so a page of
     # projects only needs fewer than the seed's mixed page.
-    # 6: the index's own <loc>s are on the public address (#13), one Site look-up more.
+    # 6: the index's own <loc>s are on the public address, one Site look-up more.
     assert big["index"] == seed["index"] <= 6
     assert big["page"] <= seed["page"] <= 15
     entries = {}
@@ -102,7 +102,7 @@ def test_a_sitemap_page_rendered_again_runs_no_queries_until_content_changes(
     seeded, client, settings
 ):
     about = ContentPageFactory(title="About the sitemap")
-    """Kept under the content generation like the pages (#17): a crawler walking every
+    """Kept under the content generation like the pages: a crawler walking every
     sitemap page after a publish renders each once (page cache off, as in the bench)."""
     settings.PAGE_CACHE_ENABLED = False
     settings.FRAGMENT_CACHE_ENABLED = True

@@ -1,4 +1,4 @@
-"""The top layer (#14): what composes the apps, moved out of ``pages`` so the base layer
+"""The top layer: what composes the apps, moved out of ``pages`` so the base layer
 imports no feature app. Site search's own behaviour is tests/test_search.py; these check
 what the move could have broken."""
 

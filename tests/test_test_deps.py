@@ -1,4 +1,4 @@
-"""`make test` checks what it needs before running anything (#16): scripts/check_test_deps.
+"""`make test` checks what it needs before running anything: scripts/check_test_deps.
 
 On a fresh clone the browser tests used to fail one by one (axe-core not installed)
 until someone also ran `.ci/system-packages`. Now `make test` installs the pinned npm

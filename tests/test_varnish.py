@@ -1,4 +1,4 @@
-"""A real Varnish in front of a real server (#14), with the VCL in docs/varnish/thet.vcl.
+"""A real Varnish in front of a real server, with the VCL in docs/varnish/thet.vcl.
 
 * A public page is served from Varnish (a hit: ``X-Varnish`` carries two ids, ``Age`` > 0).
 * An editor publishes a change through the admin; the site purges Varnish through
@@ -32,7 +32,7 @@ import pytest
 from tests.servers import BASE_DIR, free_port, prepare_site, running_site, stop
 from tests.test_multiserver import Browser
 
-# The site runs in its own processes on its own database: .ci/run runs these once (#14).
+# The site runs in its own processes on its own database: .ci/run runs these once.
 pytestmark = pytest.mark.server
 
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"

@@ -15,7 +15,7 @@ class ThetSiteConfig(AppConfig):
         from thet_site.pagecache import connect_signals  # noqa: PLC0415
 
         connect_signals()
-        connect_cdn_signals()  # #14: every content change purges the CDN too
+        connect_cdn_signals()  # every content change purges the CDN too
 
-        ensure_private_cache_dirs()  # #13: fail at start-up, not on a visitor's request
+        ensure_private_cache_dirs()  # fail at start-up, not on a visitor's request
         guard_admin_exports()

@@ -1,4 +1,4 @@
-"""django-redis, with a circuit breaker so that a Redis outage cannot take the site down (#13).
+"""django-redis, with a circuit breaker so that a Redis outage cannot take the site down.
 
 django-redis does the Redis work (one client per server, pickling, timeouts from
 ``SOCKET_TIMEOUT``/``SOCKET_CONNECT_TIMEOUT``). Its ``IGNORE_EXCEPTIONS`` turns an error

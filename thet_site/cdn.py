@@ -1,4 +1,4 @@
-"""Shared caches (a CDN, Varnish) in front of the site: what they may keep, and purging (#14).
+"""Shared caches (a CDN, Varnish) in front of the site: what they may keep, and purging.
 
 What a shared cache may keep
 ----------------------------

@@ -1,4 +1,4 @@
-"""System checks of our own, run by ``manage.py check --deploy`` (#13)."""
+"""System checks of our own, run by ``manage.py check --deploy``."""
 
 from collections.abc import Sequence
 from typing import Any

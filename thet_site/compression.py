@@ -1,4 +1,4 @@
-"""Compressed HTML (#14): brotli and gzip, made once when the page cache stores a page.
+"""Compressed HTML: brotli and gzip, made once when the page cache stores a page.
 
 Only what ``thet_site.pagecache`` stores is compressed: anonymous, cookie-less, CSRF-free
 responses, so no secret sits beside text an attacker can reflect (BREACH). Each encoding

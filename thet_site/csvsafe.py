@@ -1,4 +1,4 @@
-"""CSV cells a spreadsheet will not run (CSV injection, #13 and #16).
+"""CSV cells a spreadsheet will not run (CSV injection).
 
 Excel, LibreOffice and Google Sheets treat a cell that begins with ``=``, ``+``, ``-`` or
 ``@`` as a formula, and a leading tab or carriage return can hide one; a page title or a

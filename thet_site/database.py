@@ -1,4 +1,4 @@
-"""Defence in depth on PostgreSQL (#13): no statement of a web request runs for ever.
+"""Defence in depth on PostgreSQL: no statement of a web request runs for ever.
 
 The queries are bounded in shape (see ``partnerships/forms.py``), and on top of that:
 

@@ -69,7 +69,7 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     if url and url.startswith(("redis://", "rediss://", "unix://")):
         # django-redis behind thet_site.cache's circuit breaker: a Redis outage makes the
         # site slower, never down; after a failure Redis is skipped for
-        # CACHE_CIRCUIT_SECONDS (#13).
+        # CACHE_CIRCUIT_SECONDS.
         timeout = float(environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
         return {
             "BACKEND": "thet_site.cache.ResilientRedisCache",
@@ -97,7 +97,7 @@ def cache_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def page_cache_config(base_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The whole-page cache (#9): the shared Redis when one is configured, else files.
+    """The whole-page cache: the shared Redis when one is configured, else files.
 
     Files rather than local memory, so that every gunicorn worker on a machine sees the
     same pages and the same invalidation.
@@ -126,7 +126,7 @@ def page_cache_config(base_dir: Path, environ: Mapping[str, str] | None = None) 
 
 
 def shared_cache_seconds(environ: Mapping[str, str] | None = None) -> dict[str, int]:
-    """How long a CDN or Varnish may keep a public page (#14), for ``thet_site.cdn``.
+    """How long a CDN or Varnish may keep a public page, for ``thet_site.cdn``.
 
     ``CDN_S_MAXAGE`` (300): seconds a shared cache serves a page without asking the site;
     publishing purges it sooner, so this only bounds a purge that was lost. ``0`` turns
@@ -223,7 +223,7 @@ def media_storage_config(environ: Mapping[str, str] | None = None) -> dict[str, 
 
 
 def documents_storage_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Where documents go (#13): never anywhere the public can read them directly.
+    """Where documents go: never anywhere the public can read them directly.
 
     On the filesystem, MEDIA_ROOT/documents/ (the site serves MEDIA_ROOT/images/ and
     original_images/ only). On S3, the images' bucket and folder unless

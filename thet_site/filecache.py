@@ -1,4 +1,4 @@
-"""The file-based page cache, kept in a private folder (#13).
+"""The file-based page cache, kept in a private folder.
 
 Django's file cache unpickles whatever it finds in its folder, so whoever can write
 there can run code as the site. ``PrivateFileBasedCache`` creates its folder with mode

@@ -1,4 +1,4 @@
-"""Template fragments kept until the content changes, on Django's own ``{% cache %}`` (#9, #14).
+"""Template fragments kept until the content changes, on Django's own ``{% cache %}``.
 
 The whole-page cache (``pagecache.py``) serves anonymous visitors; this is what keeps a
 page that *is* rendered cheap: the page cache is off, the page is not cached yet, or the

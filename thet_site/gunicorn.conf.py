@@ -15,7 +15,7 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # a second of CPU), and the workers share the imported code's memory. New code needs a
 # restart of the master (GUNICORN_PRELOAD=0 to reload it with HUP instead).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in ("0", "false", "no", "off")
-# One request log (#13): the site's JSON line per request (thet_site.middleware, on
+# One request log: the site's JSON line per request (thet_site.middleware, on
 # stdout) leaves out query strings and redacts password-reset tokens; gunicorn's own
 # access log would print both, so it is off.
 accesslog = None

@@ -1,4 +1,4 @@
-"""A logging formatter that writes one JSON object per line (#9)."""
+"""A logging formatter that writes one JSON object per line."""
 
 import json
 import logging

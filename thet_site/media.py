@@ -1,4 +1,4 @@
-"""Uploaded images, served by the site when media is on the filesystem (#13).
+"""Uploaded images, served by the site when media is on the filesystem.
 
 Mounted at MEDIA_URL in every mode (DEBUG or not) unless media is in a bucket. It serves
 exactly two folders of MEDIA_ROOT, ``images/`` (renditions) and ``original_images/``, and

@@ -1,4 +1,4 @@
-"""Site-wide middleware: structured request logs and the Content-Security-Policy (#9)."""
+"""Site-wide middleware: structured request logs and the Content-Security-Policy."""
 
 import logging
 import re

@@ -1,4 +1,4 @@
-"""The listings' open data twins: the same rows as CSV and as JSON (#16).
+"""The listings' open data twins: the same rows as CSV and as JSON.
 
 Each listing (``partnerships/listings.py``, ``policy/listings.py``) declares its JSON
 fields (``data_items``) and its CSV columns (``data_columns``, read by ``table``); the

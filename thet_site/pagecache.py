@@ -1,4 +1,4 @@
-"""Whole-page cache for anonymous visitors, invalidated at once when content changes (#9).
+"""Whole-page cache for anonymous visitors, invalidated at once when content changes.
 
 How it works
 ------------
@@ -94,7 +94,7 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 
-# Sent on every change a visitor can see, with the invalidation (#14: thet_site.cdn purges).
+# Sent on every change a visitor can see, with the invalidation (thet_site.cdn purges).
 content_changed = Signal()
 
 # What a page reads of the query string: {name: kind}, the kind being the name of one of
@@ -319,7 +319,7 @@ def response_is_cacheable(request: HttpRequest, response: HttpResponseBase) -> b
         control = response["Cache-Control"].lower()
         if "private" in control or "no-store" in control or "no-cache" in control:
             return False
-        if get_max_age(response) == 0 and "s-maxage" not in control:  # (#14: cdn.py's)
+        if get_max_age(response) == 0 and "s-maxage" not in control:  # (cdn.py's)
             return False
     return True
 
@@ -440,7 +440,7 @@ def _on_delete(sender: type[Model], **kwargs: Any) -> None:
 
 def _on_cache_recovered(sender: object, **kwargs: Any) -> None:
     # While Redis was unreachable this process dropped its writes, invalidations too:
-    # what was stored before the outage may be out of date (#13).
+    # what was stored before the outage may be out of date.
     bump_generation()
 
 

@@ -1,4 +1,4 @@
-"""``public(pages)``: Wagtail's ``PageQuerySet.public()``, with one query per request (#9).
+"""``public(pages)``: Wagtail's ``PageQuerySet.public()``, with one query per request.
 
 Wagtail's ``public()`` reads every view restriction from the database each time it is
 called, and a page can call it several times (the menu, a listing, its facet counts).

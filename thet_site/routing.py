@@ -19,7 +19,7 @@ the request (through ``thet_site/wagtail_compat.py``, since those names are Wagt
 own), so its hooks and privacy checks run as usual; ``tests/test_compat.py`` fails if an
 upgrade stops reading them.
 
-Why keep it (measured for #14 on the seeded site, SQLite, Django's test client, page
+Why keep it (measured on the seeded site, SQLite, Django's test client, page
 cache off; the third request of each of the 11 benchmark pages):
 
 ==========================  ===============  ==================
@@ -31,7 +31,7 @@ ms a page, kept fragments   3-5              13-31
 ==========================  ===============  ==================
 
 A path that goes past the last page is handed to that page's own ``route()`` (a
-``RoutablePageMixin`` page's ``data.csv``, #16); anything unusual (a page that is not
+``RoutablePageMixin`` page's ``data.csv``); anything unusual (a page that is not
 live, translations) is left to Wagtail.
 """
 
@@ -111,7 +111,7 @@ def find_route(request: HttpRequest, path: str) -> Route | None:
         chain.append(found[url_path])
     if not chain or not chain[-1].live:
         return _wagtail_route(request, path)  # not live: Wagtail decides
-    # Past the last page (``data.csv`` under a listing, #16): the page's own route() decides.
+    # Past the last page (``data.csv`` under a listing): the page's own route() decides.
     remaining = components[len(chain) - 1 :]
     page = chain[-1].specific
     try:

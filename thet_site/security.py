@@ -1,4 +1,4 @@
-"""Small security helpers (#9)."""
+"""Small security helpers."""
 
 import hashlib
 import hmac

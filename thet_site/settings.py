@@ -37,8 +37,8 @@ INSTALLED_APPS = [
     "policy",
     "partnerships",
     "news",  # news stories, tagged with the work they are about
-    "sitewide",  # #14: the top layer, composing the apps below
-    "wagtailautocomplete",  # #15: type-to-pick countries, themes and partners
+    "sitewide",  # the top layer, composing the apps below
+    "wagtailautocomplete",  # type-to-pick countries, themes and partners
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",  # the contact form and its submissions listing
     "wagtail.contrib.redirects",
@@ -66,8 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "csp",  # #9
-    "axes",  # #9: admin login lockout
+    "csp",
+    "axes",  # admin login lockout
     # Two-factor sign-in for staff (sitewide/twofactor.py): an authenticator app (TOTP)
     # and single-use recovery codes (static tokens).
     "django_otp",
@@ -76,17 +76,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "thet_site.middleware.RequestLogMiddleware",  # #9: outermost, times every request
-    "thet_site.database.StatementTimeoutMiddleware",  # #13: a timed-out statement is a 503
+    "thet_site.middleware.RequestLogMiddleware",  # outermost, times every request
+    "thet_site.database.StatementTimeoutMiddleware",  # a timed-out statement is a 503
     "django.middleware.security.SecurityMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",  # #9
-    "thet_site.middleware.SiteCSPMiddleware",  # #9
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "thet_site.middleware.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # #9: ETag and 304s, cached pages too
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag and 304s, cached pages too
     # ?q=&country=x redirects to ?country=x before the page cache looks it up.
     "thet_site.middleware.DropEmptyParametersMiddleware",
-    "thet_site.pagecache.PageCacheMiddleware",  # #9: before anything that touches the DB
-    "thet_site.cdn.SharedCacheMiddleware",  # #14: Cache-Control for a CDN (inside the page cache)
+    "thet_site.pagecache.PageCacheMiddleware",  # before anything that touches the DB
+    "thet_site.cdn.SharedCacheMiddleware",  # Cache-Control for a CDN (inside the page cache)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,11 +96,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "thet_site.privacy.PrivacyMemoMiddleware",  # #9: view restrictions read once a request
-    "thet_site.routing.RouteCacheMiddleware",  # #9: kept routes (process_view only)
+    "thet_site.privacy.PrivacyMemoMiddleware",  # view restrictions read once a request
+    "thet_site.routing.RouteCacheMiddleware",  # kept routes (process_view only)
     # A garbled admin POST (a StreamField's -count left out) is a 400, not a 500.
     "thet_site.middleware.MalformedAdminPostMiddleware",
-    "axes.middleware.AxesMiddleware",  # #9: last, as django-axes asks
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "thet_site.urls"
@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "thet_site.fragments.fragment_cache",  # #14: {% cache %} keyed by generation
+                "thet_site.fragments.fragment_cache",  # {% cache %} keyed by generation
             ],
         },
     },
@@ -131,7 +131,7 @@ DATABASES: dict[str, Any] = {
         conn_health_checks=True,
     )
 }
-# #13: JIT off on PostgreSQL, and a statement timeout for web processes only (set by
+# JIT off on PostgreSQL, and a statement timeout for web processes only (set by
 # thet_site/wsgi.py; commands and migrations have none). See thet_site/database.py.
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
 DATABASES["default"] = limit_connections(
@@ -179,12 +179,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Wagtail
 WAGTAIL_SITE_NAME = "THET"
-# The public address (#13): every absolute URL the site writes (thet_site/siteurl.py).
+# The public address: every absolute URL the site writes (thet_site/siteurl.py).
 SITE_URL = site_url()
 WAGTAILADMIN_BASE_URL = (
     os.environ.get("WAGTAILADMIN_BASE_URL") or SITE_URL or "http://127.0.0.1:8000"
 )
-# Wagtail's database backend; on SQLite, with ranking that stays fast at scale (#17).
+# Wagtail's database backend; on SQLite, with ranking that stays fast at scale.
 # Word forms match ("volunteer" finds "volunteers"): on PostgreSQL through the 'english'
 # text search configuration (stemmed as indexed and as searched; after changing it run
 # `manage.py update_index`), on SQLite through the FTS5 table's Porter tokenizer
@@ -223,7 +223,7 @@ LOGGING: dict[str, Any] = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# --- Editorial workflow and notifications (#08) ---
+# --- Editorial workflow and notifications ---
 # Wagtail emails reviewers when something is submitted for sign-off and the editor when
 # it is approved or rejected. The console backend (the default) prints those emails;
 # set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send.
@@ -244,14 +244,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAILADMIN_NOTIFICATION_USE_HTML = True
 WAGTAIL_WORKFLOW_ENABLED = True
-# #13: approving is what publishes, so Moderators need no "publish" on any page.
+# approving is what publishes, so Moderators need no "publish" on any page.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.roles.publish_approved_revision"
-# #13: a live publication's PDF or cover cannot have its file replaced (policy/locks.py).
+# a live publication's PDF or cover cannot have its file replaced (policy/locks.py).
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "policy.locks.LockedDocumentForm"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "policy.locks.LockedImageForm"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
-# --- Publications and documents (#6) ---
+# --- Publications and documents ---
 # Every download goes through Wagtail's serve view (never a direct media URL), so the
 # `before_serve_document` hook in policy/wagtail_hooks.py can hold back the file of a
 # publication that has not launched yet. Never serve MEDIA_ROOT/documents/ directly.
@@ -277,7 +277,7 @@ PDF_CHECK_SECONDS = float(os.environ.get("PDF_CHECK_SECONDS") or 1.5)
 # Where "Request an accessible format" writes to, for a PDF that failed the check.
 ACCESSIBLE_FORMAT_EMAIL = os.environ.get("ACCESSIBLE_FORMAT_EMAIL", "info@thet.org")
 
-# --- Production: page cache, CSP, lockout, storage, logs (#9) ---
+# --- Production: page cache, CSP, lockout, storage, logs ---
 # See docs/DEPLOY.md for every variable below.
 
 # Whole-page cache for anonymous visitors (thet_site/pagecache.py): on unless DEBUG.
@@ -299,7 +299,7 @@ FRAGMENT_CACHE_ALIAS = "default"
 # What {% cache %} uses when fragments are off (previews, DEBUG, a cache outage).
 CACHES["off"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
-# #14: a CDN or Varnish may keep public pages (thet_site/cdn.py): CDN_S_MAXAGE (300 s),
+# a CDN or Varnish may keep public pages (thet_site/cdn.py): CDN_S_MAXAGE (300 s),
 # CDN_STALE_WHILE_REVALIDATE (60 s), CDN_STALE_IF_ERROR (86400 s); browsers still revalidate.
 SHARED_CACHE_SECONDS = shared_cache_seconds()
 # CDN purge through wagtail.contrib.frontend_cache: off unless FRONTEND_CACHE_BACKEND is set.
@@ -307,7 +307,7 @@ SHARED_CACHE_SECONDS = shared_cache_seconds()
 WAGTAILFRONTENDCACHE = frontend_cache_config()
 
 # Media on the filesystem by default, on S3-compatible storage with MEDIA_STORAGE=s3.
-# Documents are kept apart from images, privately (thet_site/storage.py, #13).
+# Documents are kept apart from images, privately (thet_site/storage.py).
 STORAGES.update(media_storages())
 # The site serves MEDIA_ROOT/images/ and original_images/ itself (thet_site/media.py)
 # unless media is in a bucket: never documents, which only /documents/ hands out.
@@ -323,7 +323,7 @@ if os.environ.get("MEDIA_URL"):
 # Content-Security-Policy (django-csp 4). Public pages: nothing inline, nothing from
 # another host except what an editor embeds (video players). JSON-LD blocks are data,
 # not scripts, and are allowed. frame-ancestors 'self', not 'none': the admin's live
-# preview frames the site. No origin from a default (#13): the site's own, the media
+# preview frames the site. No origin from a default: the site's own, the media
 # host when it is another, the video players' frames; the userbar loads from 'self'.
 _OWN = ["'self'"] + ([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])
 _EMBED_HOSTS = env_list(
@@ -420,6 +420,6 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # (SECURE_HSTS_PRELOAD=1), not by default.
 SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])
 
-# #13: the cache's circuit breaker (thet_site/cache.py) logs one warning when Redis fails
+# the cache's circuit breaker (thet_site/cache.py) logs one warning when Redis fails
 # and one info line when it answers again; let the second through too.
 LOGGING["loggers"]["thet_site.cache"] = {"level": "INFO"}

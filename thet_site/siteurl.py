@@ -1,4 +1,4 @@
-"""The site's public address: one source for every absolute URL it writes (#13).
+"""The site's public address: one source for every absolute URL it writes.
 
 Canonical links, ``og:url``, JSON-LD, the sitemap, ``robots.txt``, the RSS feed and a
 publication's citation tags all call ``absolute_url``. The base is, in order:

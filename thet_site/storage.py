@@ -1,4 +1,4 @@
-"""Where uploads are kept (#13): documents apart from images, and no file name used twice.
+"""Where uploads are kept: documents apart from images, and no file name used twice.
 
 ``STORAGES["default"]`` is ``MediaStorage``, which Wagtail's image and document models use
 through their file fields. It sends every name under ``documents/`` to the ``documents``

@@ -17,7 +17,7 @@ from thet_site import documents
 from thet_site.media import serve_image
 from thet_site.pagecache import reads_query
 
-# #13: a statement timeout outside a view is a 503 too (see thet_site/database.py).
+# a statement timeout outside a view is a 503 too (see thet_site/database.py).
 handler500 = "thet_site.database.server_error"
 
 urlpatterns = [
@@ -31,8 +31,8 @@ urlpatterns = [
     # Views that read no query string: every address with one shares the plain entry.
     path("publications/feed/", reads_query({}, PublicationFeed()), name="publication_feed"),
     path("news/feed/", reads_query({}, NewsFeed()), name="news_feed"),
-    # --- Find and share (#7) ---
-    # An index of sitemap pages of at most 200 URLs each (#17, pages/sitemaps.py).
+    # --- Find and share ---
+    # An index of sitemap pages of at most 200 URLs each (pages/sitemaps.py).
     path(
         "sitemap.xml",
         sitemaps.kept(sitemaps.index),
@@ -55,8 +55,8 @@ urlpatterns = [
 ]
 
 if settings.MEDIA_SERVED_BY_SITE and settings.MEDIA_URL.startswith("/"):
-    # Uploaded images from MEDIA_ROOT, in every mode; never documents (#13): those only
-    # go out through /documents/, whose serve view checks launch dates (#6).
+    # Uploaded images from MEDIA_ROOT, in every mode; never documents: those only
+    # go out through /documents/, whose serve view checks launch dates.
     urlpatterns += [
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_image)
     ]

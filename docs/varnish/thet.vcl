@@ -1,5 +1,5 @@
 vcl 4.1;
-# Varnish in front of the THET site (#14; docs/DEPLOY.md, "A CDN or Varnish in front").
+# Varnish in front of the THET site (docs/DEPLOY.md, "A CDN or Varnish in front").
 # tests/test_varnish.py runs this very file (with its own backend port) in front of a
 # real server. Varnish 7 (Debian's `varnish`).
 #

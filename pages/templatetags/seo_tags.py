@@ -1,4 +1,4 @@
-"""Metadata for search engines and shared links (#7): ``{% page_meta as meta %}``, and
+"""Metadata for search engines and shared links: ``{% page_meta as meta %}``, and
 ``{% json_ld data %}`` for a page's own structured data.
 
 Used by ``templates/components/meta_tags.html``. Everything is computed here so the

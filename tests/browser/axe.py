@@ -7,10 +7,10 @@ import pytest
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
-# ...and axe's best practices (#16): unique landmark names, one main, headings in order.
+# ...and axe's best practices: unique landmark names, one main, headings in order.
 WCAG_AND_BEST_PRACTICE = (*WCAG_TAGS, "best-practice")
 # Rules whose "needs review" (incomplete) results are failures too: axe cannot be sure a
-# duplicate id matters, but one that aria-labelledby points at always does (#16).
+# duplicate id matters, but one that aria-labelledby points at always does.
 REVIEW_IS_FAILURE = ("duplicate-id-aria",)
 
 _RUN = """async ([tags, reviewRules]) => {

@@ -185,7 +185,7 @@ _FIGURE_LINES = """() => [...document.querySelectorAll('.statistic__figure')].ma
 
 @pytest.mark.parametrize("width", [320, 768, 1280])
 def test_every_statistic_stays_on_one_line(new_page, site_server, width):
-    """#16: "430,000" wrapped as "430,00" / "0" in a three-column row at 1280 px."""
+    """ "430,000" wrapped as "430,00" / "0" in a three-column row at 1280 px."""
     page = new_page(width=width)
     problems, seen = [], 0
     for url in STATISTIC_PAGES:

@@ -1,4 +1,4 @@
-"""The seeded site passes its own content checks (#15).
+"""The seeded site passes its own content checks.
 
 Wagtail's userbar runs the editors' content checker (Wagtail's checks plus ours, such as
 "Statistic without a source", see pages/wagtail_hooks.py) on every page an editor views.

@@ -1,4 +1,4 @@
-"""The two daily editorial jobs, end to end in a real browser against the real site (#08).
+"""The two daily editorial jobs, end to end in a real browser against the real site.
 
 1. A comms editor logs in, changes the home page's headline, previews it, publishes it
    and sees it live.
@@ -189,7 +189,7 @@ def test_policy_publication_is_signed_off_by_a_moderator_then_live(
 def test_content_checker_flags_a_statistic_without_a_source(live_site, site_server, new_page):
     """The userbar's checker, run by Wagtail in the browser, reports our own check."""
     make_user(live_site, "carol", "Comms editors")
-    # Every seeded statistic has its source (#15): add one without.
+    # Every seeded statistic has its source: add one without.
     site_shell(
         live_site,
         "from partnerships.models import ProjectPage\n"

@@ -1,4 +1,4 @@
-"""Every page's HTML is valid: the Nu Html Checker (vnu.jar, #16) finds no error.
+"""Every page's HTML is valid: the Nu Html Checker (vnu.jar) finds no error.
 
 The checker catches what axe's WCAG rules miss (duplicate ids that misname sections, a
 live region inside a heading, misnested elements). The HTML comes from the real site in

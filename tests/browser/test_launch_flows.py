@@ -1,4 +1,4 @@
-"""#15 in a real browser: launches nobody can get wrong, and the comms team's own tools.
+"""In a real browser: launches nobody can get wrong, and the comms team's own tools.
 
 1. A policy officer dates a publication next month and submits it; a moderator sees the
    planned launch and approves it today; page and PDF stay hidden until the date and

@@ -1,4 +1,4 @@
-"""#15 Pictures, end to end against the production-mode site: a comms editor adds a project
+"""Pictures, end to end against the production-mode site: a comms editor adds a project
 with a country picked by typing, a new overseas partner created in place and a picture
 with alt text; the listing's card and the project's page then show the picture (loaded
 from the site's own media serving) and the new partner. And the weight budget: the
@@ -83,7 +83,7 @@ def test_comms_editor_adds_a_project_with_a_new_partner_and_a_picture(
     modal.get_by_role("button", name="Upload").click()
     expect(modal).to_have_count(0)
     expect(editor.locator('input[name="hero_image"]')).not_to_have_value("")
-    # The admin's thumbnail of the chosen picture loads too (production mode, #13).
+    # The admin's thumbnail of the chosen picture loads too (production mode).
     thumbnail = editor.locator("img[data-chooser-image]").first
     expect(thumbnail).to_have_js_property("complete", True)
     assert thumbnail.evaluate("img => img.naturalWidth") > 0

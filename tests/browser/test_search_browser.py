@@ -1,4 +1,4 @@
-"""Search and the 404 page in a real browser (#7): no axe violations; the plain form works."""
+"""Search and the 404 page in a real browser: no axe violations; the plain form works."""
 
 import pytest
 

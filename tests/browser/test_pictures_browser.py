@@ -64,7 +64,8 @@ def test_comms_editor_adds_a_project_with_a_new_partner_and_a_picture(
     editor.get_by_role("option", name="Tanzania", exact=True).click()
     expect(editor.locator('input[name="countries"]')).to_have_value(re.compile(r'"pk":\s*\d+'))
 
-    # A new overseas partner, created in place.
+    # A new overseas partner, created in place (the picker asks first: say yes).
+    editor.once("dialog", lambda dialog: dialog.accept())
     overseas = editor.get_by_role("combobox", name="Overseas partners")
     overseas.fill(partner)
     create = editor.get_by_role("option", name=f"Create new “{partner}”")

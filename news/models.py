@@ -20,7 +20,6 @@ from wagtail.search import index
 from wagtailautocomplete.edit_handlers import AutocompletePanel
 
 from pages import structured_data
-from pages.listings import DropsEmptyParameters
 from pages.models import PAGE_SEARCH_FIELDS, SUMMARY_BOOST, BasePage, SiteFooter, body_field
 from pages.pictures import picture_panel, share_image_url, with_pictures
 from thet_site.fragments import vary_on_params
@@ -39,7 +38,7 @@ class NewsStoryQuerySet(PublicQuerySet):
         return with_pictures(listing, "hero_image")
 
 
-class NewsIndexPage(DropsEmptyParameters, BasePage):
+class NewsIndexPage(BasePage):
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["news.NewsStoryPage"]
     max_count = 1

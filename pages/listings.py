@@ -33,8 +33,7 @@ Shared addresses stay short: a listing's form sends every field, so "Show projec
 one filter chosen gives ``?q=&country=tanzania&theme=&partner=&programme=``. Such an
 address is redirected to the same one without its empty parameters (``?country=tanzania``),
 the others kept in their order, by ``thet_site.middleware.DropEmptyParametersMiddleware``
-before the page cache sees it (and by ``DropsEmptyParameters`` where that middleware is
-not installed); the form's target
+before the page cache sees it; the form's target
 ends in ``#results``, which the browser keeps through the redirect, so the page opens at
 the result count.
 
@@ -49,7 +48,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.paginator import Paginator
 from django.core.validators import validate_slug
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404
 from django.utils.functional import cached_property
 from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 
@@ -57,7 +56,6 @@ from pages.models import SiteFooter
 from pages.search import MAX_QUERY_LENGTH, clean_query, ignored_words_notice, query_words
 from thet_site import opendata
 from thet_site.fragments import vary_on_params
-from thet_site.middleware import without_empty_parameters
 
 MAX_SLUG_LENGTH = 255  # the longest slug a snippet or page can have
 PAGE_PARAM = "page"
@@ -269,19 +267,7 @@ class Listing:
         )
 
 
-class DropsEmptyParameters:
-    """A listing page mixin: GET and HEAD requests whose address has empty parameters are
-    redirected (301) to the address without them (see the module docstring)."""
-
-    def serve(self, request, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            target = without_empty_parameters(request)
-            if target is not None:
-                return HttpResponsePermanentRedirect(target)
-        return super().serve(request, *args, **kwargs)  # type: ignore[misc]  # mixed into a Page
-
-
-class FilterableListingPage(DropsEmptyParameters, RoutablePageMixin):
+class FilterableListingPage(RoutablePageMixin):
     """A listing page mixin (before ``BasePage``): what the project and publication
     listings share, as CFPB's filterable-list mixin does.
 
@@ -291,8 +277,8 @@ class FilterableListingPage(DropsEmptyParameters, RoutablePageMixin):
       data on the filters, the search words normalised (``get_query_params``);
     * the ``data`` route serves the open data, ``data.<fmt>`` for each of
       ``data_formats``, through the listing's ``respond_with_data(fmt)``
-      (``thet_site/opendata.py``); an empty address parameter is redirected away
-      (``DropsEmptyParameters``).
+      (``thet_site/opendata.py``). Empty address parameters never reach it: they are
+      redirected away by ``thet_site.middleware.DropEmptyParametersMiddleware``.
     """
 
     listing_class: type[Listing]

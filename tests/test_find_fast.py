@@ -1,6 +1,6 @@
 """Visitors find things fast: a search box in the header of every page (a plain GET form,
 no JavaScript), listings that open at their result count, and shared addresses without
-the empty parameters a filter form sends (``pages.listings.DropsEmptyParameters``).
+the empty parameters a filter form sends (``thet_site.middleware.DropEmptyParametersMiddleware``).
 
 The Escape key and the phone layout are checked in a real browser
 (``tests/browser/test_find_fast_browser.py``).

@@ -8,6 +8,7 @@ queries a batch, with the same rows, revisions, history and ``page_published`` s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
@@ -104,7 +105,11 @@ def _insert_project_rows(pages: list[ProjectPage]) -> None:
 
 
 def create_published(
-    index: ProjectIndexPage, pages: list[ProjectPage], user, related: list[dict] | None = None
+    index: ProjectIndexPage,
+    pages: list[ProjectPage],
+    user,
+    related: list[dict] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Add ``pages`` under ``index``, published, in a fixed number of queries per page.
 
@@ -119,7 +124,8 @@ def create_published(
 
     ``related``: for each page, its countries, themes and partners by relation name (what
     was assigned to it), so the many-to-many rows are written without asking each page's
-    relation managers again; without it they are read from the pages.
+    relation managers again; without it they are read from the pages. ``progress`` is
+    told how many pages have been published so far, every hundred pages.
     """
     if not pages:
         return
@@ -215,9 +221,11 @@ def create_published(
         ]
     )
     with one_invalidation():  # (one new cache generation for them all, not one each)
-        for page, revision in zip(pages, revisions, strict=True):
+        for n, (page, revision) in enumerate(zip(pages, revisions, strict=True), start=1):
             page.latest_revision = page.live_revision = revision
             page_published.send(sender=ProjectPage, instance=page, revision=revision)
+            if progress is not None and (n % 100 == 0 or n == len(pages)):
+                progress(n)
 
 
 def analyse(pages: list[ProjectPage]) -> None:

@@ -83,6 +83,13 @@ def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+# What a long import reports as it goes (the background imports' progress bar): the step
+# how many rows or projects it has done and of how many (0: not known yet), e.g.
+# ``progress(WRITING, 1200, 4999)``.
+Progress = Callable[[str, int, int], None]
+CHECKING, WRITING, INDEXING = "checking", "writing", "indexing"
+
+
 @dataclass
 class ImportReport:
     dry_run: bool = False
@@ -678,9 +685,16 @@ def _choose(lookup, page, name, given, errors):
     return None
 
 
-def read_rows(text: str, lookup: Lookup, report: ImportReport, encoding: str = "UTF-8"):
+def read_rows(
+    text: str,
+    lookup: Lookup,
+    report: ImportReport,
+    encoding: str = "UTF-8",
+    progress: Progress | None = None,
+):
     """The rows of ``text`` that are right, each compared with the project it updates;
-    every problem goes into ``report.errors``, with its line number."""
+    every problem goes into ``report.errors``, with its line number. ``progress`` is told
+    how many rows have been read (see :data:`Progress`)."""
     separator, columns = read_header(text, encoding)
     report.encoding, report.separator = encoding, FILE_SEPARATORS[separator]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -705,6 +719,8 @@ def read_rows(text: str, lookup: Lookup, report: ImportReport, encoding: str = "
         if not any(cell.strip() for cell in record):
             continue  # a blank line
         report.rows += 1
+        if progress is not None:
+            progress(CHECKING, report.rows, 0)
         checked = [(header, column, *_unsafe(header, column, raw)) for header, column, raw in cells]
         errors: list[str] = [problem for *_, problem in checked if problem]
         if errors:  # (the other checks would only repeat the bad text)

@@ -21,9 +21,10 @@ Columns: see ``partnerships/import_rows.py``, which reads and checks the file;
 from __future__ import annotations
 
 import csv
+import io
 import time
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from modelsearch.backends import get_search_backends
 
 from pages.taxonomy import slug_base, unique_slug
@@ -37,19 +38,24 @@ from partnerships.bulk_pages import (
 from partnerships.import_rows import (
     COLUMN_SPECS,
     COLUMNS,
+    INDEXING,
     REQUIRED_COLUMNS,
+    WRITING,
     ImportFileError,
     ImportReport,
     Lookup,
+    Progress,
     Ref,
     Row,
     decode,
+    read_header,
     read_rows,
 )
 from partnerships.models import (
     Country,
     HealthTheme,
     PartnerOrganisation,
+    ProjectIndexPage,
     ProjectPage,
 )
 
@@ -60,6 +66,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "ImportFileError",
     "ImportReport",
+    "check_file",
     "import_projects",
 ]
 
@@ -157,7 +164,7 @@ def _apply(page: ProjectPage, row: Row, snippets: _Snippets) -> dict[str, list]:
 
 
 def _write(
-    rows: list[Row], lookup: Lookup, report: ImportReport, user
+    rows: list[Row], lookup: Lookup, report: ImportReport, user, progress: Progress | None
 ) -> tuple[list[ProjectPage], list[ProjectPage]]:
     """Write ``rows``; return the pages written and, of those, the new ones."""
     write = not report.dry_run
@@ -167,6 +174,7 @@ def _write(
     snippets = _Snippets(lookup, report)
     snippets.prepare(rows)
     created_pages, created_related, written = [], [], []
+    to_write = sum(1 for row in rows if row.page is None or row.changes)
     for row in rows:
         page = row.page
         created = page is None
@@ -194,30 +202,84 @@ def _write(
             _apply(page, row, snippets)
             page.save_revision(user=user, log_action=True).publish(user=user)
         written.append(page)
+        if progress is not None and not created:
+            progress(WRITING, len(written) - len(created_pages), to_write)
     if write:
-        create_published(index, created_pages, user, created_related)
+        updated = len(written) - len(created_pages)
+        create_published(
+            index,
+            created_pages,
+            user,
+            created_related,
+            progress=(
+                None if progress is None else lambda n: progress(WRITING, updated + n, to_write)
+            ),
+        )
     return written, created_pages
 
 
-def import_projects(data: bytes | str, *, dry_run: bool = False, user=None) -> ImportReport:
+def _lock_the_listing(wait: bool) -> None:
+    listing = ProjectIndexPage.objects.select_for_update(of=("self",), nowait=not wait)
+    try:
+        list(listing.values_list("pk"))
+    except OperationalError:  # (PostgreSQL's "could not obtain lock", with nowait)
+        raise ImportFileError(
+            "Another import is being written right now; upload this file again when it "
+            "has finished (see “Recent imports”)."
+        ) from None
+
+
+def check_file(data: bytes | str) -> int:
+    """How many rows ``data`` has (blank lines aside), without checking them; raises
+    :class:`ImportFileError` if it cannot be read as a file of projects at all (its
+    encoding, separator or column names): what the admin says at once, before a large
+    file is imported in the background."""
+    text, encoding = decode(data)
+    separator, _ = read_header(text, encoding)
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        return sum(1 for record in records if any(cell.strip() for cell in record)) - 1
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
+
+
+def import_projects(
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
+    user=None,
+    progress: Progress | None = None,
+    wait: bool = True,
+) -> ImportReport:
     """Check every row of the CSV ``data``, then (unless ``dry_run``) write them all.
 
     Raises :class:`ImportFileError` when the file as a whole cannot be used; problems
     with single rows are listed in ``report.errors`` and nothing is written.
+
+    One import writes at a time: the rows are checked and written while holding a lock on
+    the project listing (PostgreSQL; SQLite has one writer anyway), so two files naming
+    the same new slug cannot both create it; with ``wait`` False, an import that finds
+    another one writing stops at once with an :class:`ImportFileError` saying so.
+    ``progress`` is told how far the check and the writing have got
+    (``partnerships/import_jobs.py`` shows it as a progress bar).
     """
     started = time.monotonic()
     report = ImportReport(dry_run=dry_run)
     text, encoding = decode(data)
-    lookup = Lookup()
-    try:
-        rows = read_rows(text, lookup, report, encoding)
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
-    if report.errors:
-        return report
     with transaction.atomic():
+        if not dry_run:
+            _lock_the_listing(wait)
+        lookup = Lookup()
+        try:
+            rows = read_rows(text, lookup, report, encoding, progress)
+        except csv.Error as error:
+            raise ImportFileError(f"The file is not a readable CSV file: {error}.") from None
+        if report.errors:
+            return report
         with indexing_deferred():
-            written, created = _write(rows, lookup, report, user)
+            written, created = _write(rows, lookup, report, user, progress)
+        if progress is not None and written:
+            progress(INDEXING, 0, 0)
         index_pages(written, created)
     if written:
         analyse(written)

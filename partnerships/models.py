@@ -8,13 +8,16 @@ its projects and filter options), so the dependency runs one way.
 
 import difflib
 import functools
+import uuid
 from types import SimpleNamespace
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -542,3 +545,50 @@ class ProjectPage(BasePage):
             )
             .distinct()[:3]
         )
+
+
+class ProjectImport(models.Model):
+    """A file of projects imported outside the web request (``partnerships/import_jobs.py``):
+    the file, who sent it, where it has got to and, once finished, its report. The admin's
+    import page lists these, and each has a page that shows its progress, then its result."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [
+        (QUEUED, "Waiting to start"),
+        (RUNNING, "Running"),
+        (DONE, "Finished"),
+        (FAILED, "Stopped"),
+    ]
+    # Saving one changes nothing a visitor sees (thet_site/pagecache.py).
+    shown_on_pages = False
+
+    # Written by the import, never in a form.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    file_name = models.CharField(max_length=255, editable=False)
+    data = models.BinaryField()  # (not editable, as every BinaryField)
+    dry_run = models.BooleanField(default=False, editable=False)
+    lines = models.PositiveIntegerField(default=0, editable=False)
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, editable=False)
+    finished_at = models.DateTimeField(null=True, editable=False)
+    report = models.JSONField(null=True, editable=False)
+    error = models.TextField(editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "project import"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.DONE, self.FAILED)

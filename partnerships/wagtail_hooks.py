@@ -11,7 +11,13 @@ from pages.views import TaxonomyViewSet
 from partnerships import pickers
 from partnerships.iati_report import IatiReadinessView, can_see_report
 from partnerships.models import Country, HealthTheme, PartnerOrganisation, ProjectIndexPage
-from partnerships.views import ImportProjectsView, can_import_projects
+from partnerships.views import (
+    ImportJobAgainView,
+    ImportJobProgressView,
+    ImportJobView,
+    ImportProjectsView,
+    can_import_projects,
+)
 
 
 class CountryViewSet(TaxonomyViewSet):
@@ -55,6 +61,21 @@ def register_import_projects_url():
             "import-projects/",
             ImportProjectsView.as_view(),
             name="partnerships_import_projects",
+        ),
+        path(
+            "import-projects/<uuid:job_id>/",
+            ImportJobView.as_view(),
+            name="partnerships_import_job",
+        ),
+        path(
+            "import-projects/<uuid:job_id>/progress.json",
+            ImportJobProgressView.as_view(),
+            name="partnerships_import_job_progress",
+        ),
+        path(
+            "import-projects/<uuid:job_id>/again/",
+            ImportJobAgainView.as_view(),
+            name="partnerships_import_job_again",
         ),
         path(
             "reports/iati-readiness/",

@@ -32,6 +32,9 @@ def _fast_passwords_and_clean_cache(settings):
     # Two-factor sign-in is on in production (DEBUG off, as here); the suite's admin
     # tests sign in with a password or force_login. tests/test_two_factor.py turns it on.
     settings.REQUIRE_2FA = False
+    # Large imports run in the request here, not in a process of their own, which could not
+    # see the test's transaction (tests/test_import_jobs.py; the browser suite runs one).
+    settings.PROJECT_IMPORT_RUNNER = "inline"
     cache.clear()
     yield
     cache.clear()

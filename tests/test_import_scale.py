@@ -1,5 +1,6 @@
 """The CSV import at ten times THET's size, and files that must not reach the database:
-a fixed number of queries per row, an admin upload of 1,000 rows inside the request, NUL
+a fixed number of queries per row, an admin upload of 1,000 rows (imported in the
+background, its report on its own page), NUL
 characters and spreadsheet formulas refused with line numbers."""
 
 import io
@@ -78,8 +79,11 @@ def test_a_thousand_rows_through_the_admin_view(client, django_user_model):
     started = time.monotonic()
     response = client.post(URL, {"file": upload})
     seconds = time.monotonic() - started
-    html = response.content.decode()
-    assert response.status_code == 200
+    # More rows than are imported while the editor waits: sent to the import's own page
+    # (here the import ran in the request: tests/conftest.py), which shows the report.
+    assert response.status_code == 302
+    assert response.url.startswith(URL)
+    html = client.get(response.url).content.decode()
     assert "1000 projects were created" in html, html[:2000]
     assert ProjectPage.objects.live().filter(slug__startswith="imported-project-").count() == 1000
     assert not ProjectPage.objects.filter(has_unpublished_changes=True).exists()
@@ -88,7 +92,7 @@ def test_a_thousand_rows_through_the_admin_view(client, django_user_model):
     search = client.get("/search/", {"q": "zebrafish"}).content.decode()
     assert "1,000 results" in search or "1000 results" in search, search[:3000]
     # Loose, for a busy shared test machine (it was minutes before): on a quiet one
-    # this request takes well under gunicorn's 30 s timeout (see docs/importing.md).
+    # this takes a few seconds (see docs/importing.md).
     assert seconds < 120, f"{seconds:.1f} s"
 
 

@@ -405,6 +405,8 @@ def shown_on_pages(model: type[Model]) -> bool:
     """
     if issubclass(model, Page | AbstractRendition):
         return False
+    if getattr(model, "shown_on_pages", True) is False:
+        return False  # a model of a content app that says so (e.g. an import's progress)
     if issubclass(model, SearchPromotion):
         return True  # the search page shows editors' picks (its hit counts do not count)
     if model._meta.app_label in settings.PAGE_CACHE_CONTENT_APPS:

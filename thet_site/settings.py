@@ -200,6 +200,12 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
+# Project imports (partnerships/import_jobs.py): a file of more rows than this is imported
+# by a process of its own while the editor watches its progress; smaller ones at once.
+PROJECT_IMPORT_INLINE_ROWS = 100
+# "process": that process is started by the web worker; "inline": in the request (tests).
+PROJECT_IMPORT_RUNNER = "process"
+
 # Security (Django's deployment checklist). HSTS is configurable because it must only be
 # switched on once HTTPS is in place for the whole domain.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,15 +5,20 @@
    of that project changes.
 2. A partial row (only a slug and an end year) for an existing project keeps its
    partners, themes and programme.
+3. A file too large to import while the editor waits runs in a process of its own: the
+   editor watches its progress bar, then reads its report on the same page, and finds it
+   again under "Recent imports".
 """
 
 import csv
 import io
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import axe_violations, format_violations
 from tests.browser.test_editorial_flows import log_in, make_user, site_shell
 
 pytestmark = pytest.mark.browser
@@ -147,3 +152,52 @@ def test_a_partial_row_keeps_the_projects_partners(live_site, site_server, page,
     expect(
         page.get_by_text("Central and North West London NHS Foundation Trust").first
     ).to_be_visible()
+
+
+def test_a_large_file_is_imported_in_the_background_with_progress(
+    live_site, site_server, page, tmp_path
+):
+    user = make_user(live_site, "bigfile", "Comms editors")
+    rows = [["title", "summary", "countries", "health_themes", "start_year"]] + [
+        [
+            f"Background project {n}",
+            f"Project {n}, imported in the background.",
+            "Uganda",
+            "Mental health",
+            "2024",
+        ]
+        for n in range(150)
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    big = tmp_path / "big.csv"
+    big.write_text(out.getvalue())
+
+    log_in(page, site_server, user)
+    open_import_screen(page, site_server)
+    page.get_by_label("CSV file").set_input_files(str(big))
+    page.get_by_label("Check only, do not import").uncheck()
+    page.get_by_role("button", name="Upload").click()
+    # The import's own page, with its progress (the process takes a second or two just to
+    # start Django, so the page is there before the import is done).
+    expect(page).to_have_url(re.compile(r"/admin/import-projects/[0-9a-f-]{36}/$"))
+    address = page.url
+    expect(page.get_by_role("heading", name="Importing big.csv")).to_be_visible()
+    expect(page.get_by_label("Progress")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    # The page moves on by itself to the report (a real process: up to a minute here).
+    expect(page.get_by_role("heading", name="Report for big.csv")).to_be_visible(timeout=90_000)
+    expect(report(page)).to_contain_text("150 rows checked: 150 projects were created")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+
+    page.goto(site_server + "/our-work/projects/background-project-149/")
+    expect(page.get_by_role("heading", name="Background project 149", level=1)).to_be_visible()
+    # Found again from the upload page.
+    open_import_screen(page, site_server)
+    recent = page.get_by_role("table", name="Recent imports")
+    expect(recent.get_by_role("row").filter(has_text="big.csv")).to_contain_text("Finished")
+    recent.get_by_role("link", name="big.csv").first.click()
+    assert page.url == address
+    expect(report(page)).to_contain_text("150 projects were created")

@@ -1,6 +1,6 @@
 """Large project imports, run outside the web request, with their progress and result.
 
-A file of up to ``PROJECT_IMPORT_INLINE_ROWS`` rows (100) is imported while the editor
+A file of up to ``PROJECT_IMPORT_INLINE_ROWS`` rows (50) is imported while the editor
 waits, in a second or two. A larger one (up to 4,999 rows) would take longer than a web
 worker may (``GUNICORN_TIMEOUT``, 30 s): updating a project through Wagtail costs about 40
 ms, so a whole listing's download edited and imported back takes minutes. Such a file is

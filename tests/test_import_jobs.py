@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from partnerships import import_jobs
 from partnerships.import_rows import WRITING
-from partnerships.models import ProjectImport, ProjectPage
+from partnerships.models import ProjectImport, ProjectIndexPage, ProjectPage
 from tests.test_import import URL, project_rows, to_csv
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +302,22 @@ def test_another_comms_editor_sees_it_and_bad_addresses_are_404(client, comms, j
     assert client.get(URL + "not-a-uuid/").status_code == 404
     again = reverse("partnerships_import_job_again", args=(job.pk,))
     assert client.get(again).status_code == 405
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks")
+def test_an_upload_does_not_wait_for_an_import_being_written(client, comms, settings):
+    """While another import holds the project listing (a second connection, as the
+    import's own process would), an upload imported in the request says so at once."""
+    settings.PROJECT_IMPORT_INLINE_ROWS = 50
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        table = ProjectIndexPage._meta.db_table
+        other.cursor().execute(f'SELECT 1 FROM "{table}" FOR UPDATE')  # noqa: S608
+        response = post(client, to_csv(project_rows(3)))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Another import is being written right now" in html
+    finally:
+        other.rollback()
+        other.close()
+    assert not ProjectPage.objects.filter(slug__startswith="imported-project-").exists()

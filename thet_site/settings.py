@@ -202,7 +202,7 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # Project imports (partnerships/import_jobs.py): a file of more rows than this is imported
 # by a process of its own while the editor watches its progress; smaller ones at once.
-PROJECT_IMPORT_INLINE_ROWS = 100
+PROJECT_IMPORT_INLINE_ROWS = 50
 # "process": that process is started by the web worker; "inline": in the request (tests).
 PROJECT_IMPORT_RUNNER = "process"
 

@@ -9,7 +9,7 @@ PORT ?= 8000
 # test client, an obviously fake key.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=0 STATIC_MANIFEST=0
 
-.PHONY: run test serve bench lint format install migrate seed collectstatic clean redis backup restore
+.PHONY: run test serve bench bench-imports lint format install migrate seed collectstatic clean redis backup restore
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,11 @@ serve: install
 # BENCH_PROJECTS=5000 make bench for ten times THET's size (default 500).
 bench: install
 	$(PY) bench/run.py
+
+# How long the admin's project import keeps an editor waiting, largest file included
+# (bench/results-imports.md).
+bench-imports: install
+	$(PY) bench/imports.py
 
 # A development Redis on 127.0.0.1:$(REDIS_PORT) with the memory cap and eviction policy
 # docs/DEPLOY.md asks of production (then REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/0).

@@ -112,9 +112,11 @@ class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
         context["sample_url"] = reverse("partnerships_import_projects") + "?sample"
         context["inline_rows"] = settings.PROJECT_IMPORT_INLINE_ROWS
 
-        context["recent_imports"] = ProjectImport.objects.select_related("user").defer("data")[
-            :RECENT_IMPORTS
-        ]
+        recent = list(ProjectImport.objects.select_related("user").defer("data")[:RECENT_IMPORTS])
+        for job in recent:
+            if not job.finished:
+                import_jobs.state(job)  # (one that stopped is marked so, and listed so)
+        context["recent_imports"] = recent
         return context
 
     def form_valid(self, form):

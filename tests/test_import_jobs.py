@@ -151,10 +151,13 @@ def test_an_import_that_stopped_says_so_and_runs_again(client, comms):
         status=ProjectImport.RUNNING,
         started_at=timezone.now() - timedelta(seconds=import_jobs.STALE_SECONDS + 60),
     )
-    html = text(client.get(job_url(job)).content.decode())
-    assert "did not finish" in html and "Nothing was saved" in html
+    # Listed as stopped on the upload page, and said so on its own page.
+    listed = re.search(r"<tr><td><a[^>]*>big.csv</a>.*?</tr>", client.get(URL).content.decode())
+    assert "Stopped" in listed.group(0)
     job.refresh_from_db()
     assert job.status == ProjectImport.FAILED
+    html = text(client.get(job_url(job)).content.decode())
+    assert "did not finish" in html and "Nothing was saved" in html
     response = client.post(
         reverse("partnerships_import_job_again", args=(job.pk,)), {"dry_run": "0"}
     )

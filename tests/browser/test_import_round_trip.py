@@ -198,6 +198,8 @@ def test_a_large_file_is_imported_in_the_background_with_progress(
     open_import_screen(page, site_server)
     recent = page.get_by_role("table", name="Recent imports")
     expect(recent.get_by_role("row").filter(has_text="big.csv")).to_contain_text("Finished")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
     recent.get_by_role("link", name="big.csv").first.click()
     assert page.url == address
     expect(report(page)).to_contain_text("150 projects were created")

@@ -125,7 +125,7 @@ def create_published(
     ``related``: for each page, its countries, themes and partners by relation name (what
     was assigned to it), so the many-to-many rows are written without asking each page's
     relation managers again; without it they are read from the pages. ``progress`` is
-    told how many pages have been published so far, every hundred pages.
+    told how many pages have been published so far, after each.
     """
     if not pages:
         return
@@ -224,7 +224,7 @@ def create_published(
         for n, (page, revision) in enumerate(zip(pages, revisions, strict=True), start=1):
             page.latest_revision = page.live_revision = revision
             page_published.send(sender=ProjectPage, instance=page, revision=revision)
-            if progress is not None and (n % 100 == 0 or n == len(pages)):
+            if progress is not None:
                 progress(n)
 
 

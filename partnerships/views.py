@@ -11,7 +11,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
@@ -72,16 +72,21 @@ class ImportProjectsForm(forms.Form):
         return upload
 
 
-class ImportProjectsView(WagtailAdminTemplateMixin, FormView):
-    page_title = "Import projects"
-    header_icon = "upload"
-    template_name = "partnerships/admin/import_projects.html"
-    form_class = ImportProjectsForm
+class CanImportMixin:
+    """Only for who may import (:func:`can_import_projects`); they may see, and run
+    again, any import (the comms team shares them)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not can_import_projects(request.user):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
+
+
+class ImportProjectsView(CanImportMixin, WagtailAdminTemplateMixin, FormView):
+    page_title = "Import projects"
+    header_icon = "upload"
+    template_name = "partnerships/admin/import_projects.html"
+    form_class = ImportProjectsForm
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
@@ -181,14 +186,7 @@ def _links(report, request) -> dict[str, dict]:
     }
 
 
-class _ImportJobMixin:
-    """Who may import may see, and run again, any import (the comms team shares them)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_import_projects(request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
-
+class _ImportJobMixin(CanImportMixin):
     def get_job(self, *, with_data: bool = False) -> ProjectImport:
         jobs = ProjectImport.objects.select_related("user")
         try:
@@ -248,8 +246,7 @@ class ImportJobAgainView(_ImportJobMixin, View):
     """Run an import's file again: after a check, for real ("Import this file now"), or
     after it stopped ("Run it again"). A POST, like the upload."""
 
-    def get(self, request, *args, **kwargs):
-        return HttpResponseNotAllowed(["POST"])
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         job = self.get_job(with_data=True)

@@ -48,6 +48,18 @@ def job_url(job) -> str:
     return reverse("partnerships_import_job", args=(job.pk,))
 
 
+def running(user, file_name: str, *, seconds_ago: int, data=b"", lines=7) -> ProjectImport:
+    """An import its process started ``seconds_ago`` (and has said nothing since)."""
+    return ProjectImport.objects.create(
+        file_name=file_name,
+        data=data,
+        lines=lines,
+        user=user,
+        status=ProjectImport.RUNNING,
+        started_at=timezone.now() - timedelta(seconds=seconds_ago),
+    )
+
+
 def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -117,14 +129,7 @@ def test_a_file_that_cannot_be_read_is_refused_at_once(client, comms):
 
 
 def test_the_progress_while_it_runs(client, comms):
-    job = ProjectImport.objects.create(
-        file_name="big.csv",
-        data=b"",
-        lines=4999,
-        user=comms,
-        status=ProjectImport.RUNNING,
-        started_at=timezone.now(),
-    )
+    job = running(comms, "big.csv", lines=4999, seconds_ago=0)
     import_jobs._Tracker(job)(WRITING, 1200, 4999)
     html = client.get(job_url(job)).content.decode()
     assert "Importing big.csv" in html
@@ -143,14 +148,7 @@ def test_the_progress_while_it_runs(client, comms):
 
 def test_an_import_that_stopped_says_so_and_runs_again(client, comms):
     data = to_csv(project_rows(7))
-    job = ProjectImport.objects.create(
-        file_name="big.csv",
-        data=data,
-        lines=7,
-        user=comms,
-        status=ProjectImport.RUNNING,
-        started_at=timezone.now() - timedelta(seconds=import_jobs.STALE_SECONDS + 60),
-    )
+    job = running(comms, "big.csv", data=data, seconds_ago=import_jobs.STALE_SECONDS + 60)
     # Listed as stopped on the upload page, and said so on its own page.
     listed = re.search(r"<tr><td><a[^>]*>big.csv</a>.*?</tr>", client.get(URL).content.decode())
     assert "Stopped" in listed.group(0)
@@ -221,14 +219,7 @@ def test_the_cron_command_runs_waiting_imports_and_marks_stopped_ones(comms):
     waiting = ProjectImport.objects.create(
         file_name="a.csv", data=to_csv(project_rows(6)), lines=6, user=comms
     )
-    stopped = ProjectImport.objects.create(
-        file_name="b.csv",
-        data=b"",
-        lines=6,
-        user=comms,
-        status=ProjectImport.RUNNING,
-        started_at=timezone.now() - timedelta(hours=1),
-    )
+    stopped = running(comms, "b.csv", seconds_ago=3600)
     call_command("run_project_imports", verbosity=0)
     waiting.refresh_from_db()
     stopped.refresh_from_db()

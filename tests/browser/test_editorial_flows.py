@@ -37,11 +37,15 @@ def make_user(live_site, username, group):
     return username
 
 
-def log_in(page, base, username):
+def sign_in_with_password(page, base, username):
     page.goto(base + "/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def log_in(page, base, username):
+    sign_in_with_password(page, base, username)
     expect(page).to_have_url(re.compile(r"/admin/$"))
 
 

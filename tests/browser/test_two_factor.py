@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, format_violations
-from tests.browser.test_editorial_flows import PASSWORD, make_user
+from tests.browser.test_editorial_flows import make_user, sign_in_with_password
 from tests.servers import copy_site, running_site
 
 pytestmark = pytest.mark.browser
@@ -26,13 +26,6 @@ def live_site(_seeded_site):
         running_site(prepared=prepared, env={"REQUIRE_2FA": "1"}) as site,
     ):
         yield site
-
-
-def sign_in_with_password(page, base, username):
-    page.goto(base + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def assert_accessible(page):
